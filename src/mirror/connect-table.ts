@@ -1,0 +1,42 @@
+/**
+ * The shape Heroku Connect gives every mapped table in the `salesforce` schema: its system
+ * columns and unique indexes, around the object's own fields. Column names are the Salesforce
+ * field names lower-cased, as Connect writes them.
+ */
+import { boolean, integer, pgSchema, text, timestamp, uniqueIndex, varchar, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
+
+/** The schema Heroku Connect owns in production. */
+export const salesforceSchema = pgSchema('salesforce');
+
+/** Salesforce record ids are 18 characters. */
+export const sfidLength = 18;
+
+function systemColumns() {
+  return {
+    id: integer().primaryKey().generatedByDefaultAsIdentity(),
+    /** Salesforce's id for the record; set by Connect once Salesforce has accepted it. */
+    sfid: varchar({ length: sfidLength }),
+    systemmodstamp: timestamp(),
+    createddate: timestamp(),
+    isdeleted: boolean(),
+    /** Connect's last operation on the row: PENDING, INSERTED, UPDATED, SYNCED, FAILED … */
+    _hc_lastop: varchar({ length: 32 }),
+    /** Connect's last error for the row, as Salesforce's JSON. */
+    _hc_err: text(),
+  };
+}
+
+/**
+ * A mirror table: Connect's system columns plus `columns`, with the unique indexes Connect
+ * creates on `sfid` and on the external id.
+ */
+export function connectTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>>(
+  name: TName,
+  externalId: keyof TColumns & string,
+  columns: TColumns,
+) {
+  return salesforceSchema.table(name, { ...systemColumns(), ...columns }, (t) => [
+    uniqueIndex(`hcu_idx_${name}_sfid`).on(t.sfid),
+    uniqueIndex(`hcu_idx_${name}_${externalId}`).on(t[externalId]),
+  ]);
+}

@@ -1,0 +1,126 @@
+/**
+ * What a mirror object declaration says, and what is derived from it. One declaration per
+ * Salesforce object; the sync mechanism, the parent guard, truncation, backfill and doctor all
+ * read it, so adding an object is a declaration and nothing else.
+ *
+ * Glossary:
+ * - mirror: the `salesforce` schema tables Heroku Connect pushes to Salesforce.
+ * - sfid: Salesforce's id for a record, written back to the mirror row once Salesforce accepted it.
+ * - external id: a unique field of ours on the object (Editor__c.EditorUUID__c) that rows are
+ *   matched and looked up by.
+ * - lookup / parent: a `<field>__r__<parent external id>` column, which Salesforce resolves to the
+ *   parent record; it fails for good when the parent is not in Salesforce yet.
+ * - affiliation: a Contact's link to an Editor__c (school) or Classroom__c (class).
+ */
+import { getTableColumns, getTableName, type SQL } from 'drizzle-orm';
+import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import type { z } from 'zod';
+
+/** A source expression a mirror column is filled from: an app column or SQL over the source. */
+export type SourceExpression = PgColumn | SQL;
+
+/** The app table a record is read from, with any tables joined for fields it needs. */
+export interface MirrorSource {
+  table: PgTable;
+  /** The record's key; jobs name records by it. */
+  id: PgColumn;
+  joins?: readonly { table: PgTable; on: SQL }[];
+}
+
+/**
+ * How a job writes its row: `upsert` inserts or updates by the external id; `update` only
+ * changes a row that already exists (one made by someone else) and waits while it is missing.
+ */
+export type MirrorWrite = 'upsert' | 'update';
+
+/** One Salesforce object, declared once. `TPayload` is the job payload once validated. */
+export interface MirrorObjectDeclaration<TPayload extends object = object> {
+  /** The Salesforce object name, e.g. `Editor__c`. */
+  name: string;
+  /** What the app calls the record a job names, for messages: `School`, `Role`. */
+  record: string;
+  /** The mirror table, from {@link connectTable}. */
+  table: PgTable;
+  /** The mirror column holding the external id rows are matched on. */
+  externalId: string;
+  /** The queue suffix: jobs for this object run on `salesforce-sync.<queue>`. */
+  queue: string;
+  /** The job payload's shape; anything else is rejected at once. */
+  payload: z.ZodType<TPayload>;
+  /** The source record key a payload names. */
+  recordId: (payload: TPayload) => string;
+  source: MirrorSource;
+  /** Mirror column ← source expression. Lookup columns (`__r__`) are ordinary fields here. */
+  fields: Readonly<Record<string, SourceExpression>>;
+  /**
+   * Columns set from the payload rather than the record; a value left undefined keeps what the
+   * mirror row holds (Editor__c.Status__c is written only when the school is created).
+   */
+  payloadFields?: (payload: TPayload) => Readonly<Record<string, string | number | boolean | null | undefined>>;
+  /** Records that are not synced, and why; their jobs complete without writing. */
+  skip?: { when: SQL; reason: string };
+  write: MirrorWrite;
+}
+
+/** A lookup column resolved to the object it points at. */
+export interface ParentLookup {
+  /** The mirror column carrying the parent's external id, e.g. `editor__r__editoruuid__c`. */
+  column: string;
+  /** The parent's external id field, e.g. `editoruuid__c`. */
+  parentExternalId: string;
+}
+
+/** A declaration with what is derived from it. */
+export interface MirrorObject<TPayload extends object = object> extends MirrorObjectDeclaration<TPayload> {
+  /** The mirror table's name in the `salesforce` schema. */
+  tableName: string;
+  /** The pg-boss queue name. */
+  queueName: string;
+  /** Lookups to parents, in declared order, read off the `__r__` columns. */
+  lookups: readonly ParentLookup[];
+  /** Mirror column → the column's SQL type, for set-wise writes. */
+  columnTypes: Readonly<Record<string, string>>;
+  /** Mirror column → maximum length, for the string columns that have one. */
+  columnLengths: Readonly<Record<string, number>>;
+}
+
+const lookupPattern = /^(.+)__r__(.+)$/;
+
+/** Prefix of every sync queue's name. */
+export const queuePrefix = 'salesforce-sync.';
+
+/** Validates a declaration against its table and derives lookups, lengths and types. */
+export function defineMirrorObject<TPayload extends object>(declaration: MirrorObjectDeclaration<TPayload>): MirrorObject<TPayload> {
+  const columns = getTableColumns(declaration.table) as Record<string, PgColumn>;
+  const byName = new Map(Object.values(columns).map((column) => [column.name, column]));
+  const written = [declaration.externalId, ...Object.keys(declaration.fields), ...Object.keys(declaration.payloadFields?.(probe()) ?? {})];
+  for (const name of written) {
+    if (!byName.has(name)) throw new Error(`${declaration.name}: ${name} is not a column of the mirror table`);
+  }
+  if (!(declaration.externalId in declaration.fields)) {
+    throw new Error(`${declaration.name}: the external id ${declaration.externalId} must be one of the fields`);
+  }
+  const columnTypes: Record<string, string> = {};
+  const columnLengths: Record<string, number> = {};
+  for (const [name, column] of byName) {
+    columnTypes[name] = column.getSQLType();
+    if (column instanceof PgVarchar && column.length) columnLengths[name] = column.length;
+  }
+  const lookups = Object.keys(declaration.fields).flatMap((column) => {
+    const match = lookupPattern.exec(column);
+    return match?.[2] ? [{ column, parentExternalId: match[2] }] : [];
+  });
+  return {
+    ...declaration,
+    tableName: getTableName(declaration.table),
+    queueName: queuePrefix + declaration.queue,
+    lookups,
+    columnTypes,
+    columnLengths,
+  };
+}
+
+// payloadFields is called once with an empty payload only to learn which columns it writes.
+function probe<T>(): T {
+  return new Proxy({}, { get: () => undefined }) as T;
+}

@@ -1,0 +1,42 @@
+/** Lesson__c: a lesson set in a class. Jobs: `{ lessonId }`; lessons outside a class are skipped. */
+import { isNull } from 'drizzle-orm';
+import { timestamp, varchar } from 'drizzle-orm/pg-core';
+import { z } from 'zod';
+import { lessons } from '../../db/app-schema.ts';
+import { connectTable } from '../connect-table.ts';
+import { defineMirrorObject } from '../define.ts';
+
+export const lessonTable = connectTable('lesson__c', 'lesson_uuid__c', {
+  lesson_uuid__c: varchar({ length: 36 }),
+  name: varchar({ length: 80 }),
+  description__c: varchar({ length: 255 }),
+  visibility__c: varchar({ length: 40 }),
+  classroom__r__classroomuuid__c: varchar({ length: 36 }),
+  classroom__c: varchar({ length: 18 }),
+  archivedat__c: timestamp(),
+  createdat__c: timestamp(),
+  updatedat__c: timestamp(),
+});
+
+export const lesson = defineMirrorObject({
+  name: 'Lesson__c',
+  record: 'Lesson',
+  table: lessonTable,
+  externalId: 'lesson_uuid__c',
+  queue: 'lesson',
+  payload: z.strictObject({ lessonId: z.uuid() }),
+  recordId: (payload) => payload.lessonId,
+  source: { table: lessons, id: lessons.id },
+  fields: {
+    lesson_uuid__c: lessons.id,
+    name: lessons.name,
+    description__c: lessons.description,
+    visibility__c: lessons.visibility,
+    classroom__r__classroomuuid__c: lessons.schoolClassId,
+    archivedat__c: lessons.archivedAt,
+    createdat__c: lessons.createdAt,
+    updatedat__c: lessons.updatedAt,
+  },
+  skip: { when: isNull(lessons.schoolClassId), reason: 'lessons outside a class are not synced' },
+  write: 'upsert',
+});

@@ -1,0 +1,52 @@
+/**
+ * The pg-boss queues: one per mirror object, named `salesforce-sync.<object>`, and one dead-letter
+ * queue that receives every job that ran out of executions or was rejected as malformed.
+ */
+import type { PgBoss, Queue } from 'pg-boss';
+import { mirrorObjects } from '../mirror/registry.ts';
+import { retryDelayBase, retryLimit } from './retry-schedule.ts';
+
+export const deadLetterQueue = 'salesforce-sync.dead-letter';
+
+/** The schema pg-boss keeps its tables in. */
+export const bossSchema = 'pgboss';
+
+const day = 24 * 60 * 60;
+
+/** Options of every sync queue. */
+export const syncQueueOptions = {
+  // One active job per record (the singleton key): two jobs for one record never run at once,
+  // while any number may wait. (`stately` would fail a retry that meets a newer waiting job.)
+  policy: 'singleton',
+  retryLimit,
+  // The worker re-times each retry to the polynomial schedule; this backoff is only the fallback
+  // if a worker stops between failing a job and re-timing it.
+  retryDelay: retryDelayBase(1),
+  retryBackoff: true,
+  deadLetter: deadLetterQueue,
+  notify: true,
+  deleteAfterSeconds: 7 * day,
+} as const satisfies Omit<Queue, 'name'>;
+
+const deadLetterOptions = {
+  policy: 'standard',
+  // Nothing works this queue: jobs wait here for a person (or `redrive`) for 30 days.
+  retentionSeconds: 30 * day,
+  deleteAfterSeconds: 30 * day,
+} as const satisfies Omit<Queue, 'name'>;
+
+/** Every queue this project uses, dead-letter queue first (the others name it). */
+export function queueDefinitions(): Queue[] {
+  return [
+    { name: deadLetterQueue, ...deadLetterOptions },
+    ...mirrorObjects.map((object) => ({ name: object.queueName, ...syncQueueOptions })),
+  ];
+}
+
+/** Creates the queues, or brings an existing queue's options up to date. */
+export async function queuesEnsure(boss: PgBoss): Promise<void> {
+  for (const { name, policy, ...options } of queueDefinitions()) {
+    if (await boss.getQueue(name)) await boss.updateQueue(name, options);
+    else await boss.createQueue(name, { policy, ...options });
+  }
+}
