@@ -43,6 +43,11 @@ export interface MirrorObjectDeclaration<TPayload extends object = object> {
   table: PgTable;
   /** The mirror column holding the external id rows are matched on. */
   externalId: string;
+  /**
+   * The external id's Salesforce field name in Salesforce's own case (`EditorUUID__c`), as
+   * Salesforce's errors spell it; `externalId` is this lower-cased. Defaults to `externalId`.
+   */
+  externalIdField?: string;
   /** The queue suffix: jobs for this object run on `salesforce-sync.<queue>`. */
   queue: string;
   /** The job payload's shape; anything else is rejected at once. */
@@ -76,6 +81,8 @@ export interface MirrorObject<TPayload extends object = object> extends MirrorOb
   tableName: string;
   /** The pg-boss queue name. */
   queueName: string;
+  /** The external id's Salesforce field name, in Salesforce's case. */
+  externalIdField: string;
   /** Lookups to parents, in declared order, read off the `__r__` columns. */
   lookups: readonly ParentLookup[];
   /** Mirror column → the column's SQL type, for set-wise writes. */
@@ -100,6 +107,10 @@ export function defineMirrorObject<TPayload extends object>(declaration: MirrorO
   if (!(declaration.externalId in declaration.fields)) {
     throw new Error(`${declaration.name}: the external id ${declaration.externalId} must be one of the fields`);
   }
+  const externalIdField = declaration.externalIdField ?? declaration.externalId;
+  if (externalIdField.toLowerCase() !== declaration.externalId) {
+    throw new Error(`${declaration.name}: externalIdField ${externalIdField} does not lower-case to ${declaration.externalId}`);
+  }
   const columnTypes: Record<string, string> = {};
   const columnLengths: Record<string, number> = {};
   for (const [name, column] of byName) {
@@ -114,6 +125,7 @@ export function defineMirrorObject<TPayload extends object>(declaration: MirrorO
     ...declaration,
     tableName: getTableName(declaration.table),
     queueName: queuePrefix + declaration.queue,
+    externalIdField,
     lookups,
     columnTypes,
     columnLengths,

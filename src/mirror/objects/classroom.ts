@@ -20,6 +20,7 @@ export const classroom = defineMirrorObject({
   record: 'SchoolClass',
   table: classroomTable,
   externalId: 'classroomuuid__c',
+  externalIdField: 'ClassroomUUID__c',
   queue: 'school-class',
   payload: z.strictObject({ schoolClassId: z.uuid() }),
   recordId: (payload) => payload.schoolClassId,

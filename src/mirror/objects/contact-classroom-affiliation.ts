@@ -20,6 +20,7 @@ export const contactClassroomAffiliation = defineMirrorObject({
   record: 'ClassTeacher',
   table: contactClassroomAffiliationTable,
   externalId: 'affiliation_id__c',
+  externalIdField: 'Affiliation_ID__c',
   queue: 'class-teacher',
   payload: z.strictObject({ classTeacherId: z.uuid() }),
   recordId: (payload) => payload.classTeacherId,

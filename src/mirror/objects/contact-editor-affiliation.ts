@@ -30,6 +30,7 @@ export const contactEditorAffiliation = defineMirrorObject({
   record: 'Role',
   table: contactEditorAffiliationTable,
   externalId: 'affiliation_id__c',
+  externalIdField: 'Affiliation_ID__c',
   queue: 'role',
   payload: z.strictObject({ roleId: bigintId }),
   recordId: (payload) => payload.roleId,

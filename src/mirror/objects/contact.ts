@@ -22,6 +22,7 @@ export const contact = defineMirrorObject({
   record: 'School',
   table: contactTable,
   externalId: 'pi_accounts_unique_id__c',
+  externalIdField: 'Pi_Accounts_Unique_ID__c',
   queue: 'contact',
   payload: z.strictObject({ schoolId: z.uuid() }),
   recordId: (payload) => payload.schoolId,

@@ -33,6 +33,7 @@ export const editor = defineMirrorObject({
   record: 'School',
   table: editorTable,
   externalId: 'editoruuid__c',
+  externalIdField: 'EditorUUID__c',
   queue: 'school',
   payload: z.strictObject({ schoolId: z.uuid(), isCreate: z.boolean().default(false) }),
   recordId: (payload) => payload.schoolId,

@@ -23,6 +23,7 @@ export const lesson = defineMirrorObject({
   record: 'Lesson',
   table: lessonTable,
   externalId: 'lesson_uuid__c',
+  externalIdField: 'Lesson_UUID__c',
   queue: 'lesson',
   payload: z.strictObject({ lessonId: z.uuid() }),
   recordId: (payload) => payload.lessonId,
