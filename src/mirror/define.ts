@@ -85,6 +85,8 @@ export interface MirrorObject<TPayload extends object = object> extends MirrorOb
   externalIdField: string;
   /** Lookups to parents, in declared order, read off the `__r__` columns. */
   lookups: readonly ParentLookup[];
+  /** The columns `payloadFields` writes. */
+  payloadColumns: readonly string[];
   /** Mirror column → the column's SQL type, for set-wise writes. */
   columnTypes: Readonly<Record<string, string>>;
   /** Mirror column → maximum length, for the string columns that have one. */
@@ -100,7 +102,9 @@ export const queuePrefix = 'salesforce-sync.';
 export function defineMirrorObject<TPayload extends object>(declaration: MirrorObjectDeclaration<TPayload>): MirrorObject<TPayload> {
   const columns = getTableColumns(declaration.table) as Record<string, PgColumn>;
   const byName = new Map(Object.values(columns).map((column) => [column.name, column]));
-  const written = [declaration.externalId, ...Object.keys(declaration.fields), ...Object.keys(declaration.payloadFields?.(probe()) ?? {})];
+  // payloadFields is called once with an empty payload only to learn which columns it writes.
+  const payloadColumns = Object.keys(declaration.payloadFields?.(new Proxy({}, { get: () => undefined }) as TPayload) ?? {});
+  const written = [declaration.externalId, ...Object.keys(declaration.fields), ...payloadColumns];
   for (const name of written) {
     if (!byName.has(name)) throw new Error(`${declaration.name}: ${name} is not a column of the mirror table`);
   }
@@ -127,12 +131,9 @@ export function defineMirrorObject<TPayload extends object>(declaration: MirrorO
     queueName: queuePrefix + declaration.queue,
     externalIdField,
     lookups,
+    payloadColumns,
     columnTypes,
     columnLengths,
   };
 }
 
-// payloadFields is called once with an empty payload only to learn which columns it writes.
-function probe<T>(): T {
-  return new Proxy({}, { get: () => undefined }) as T;
-}

@@ -1,0 +1,59 @@
+/**
+ * School operations, as the host app performs them: each writes its rows and enqueues the sync
+ * jobs in one transaction. Creating or updating a school syncs its Editor__c and its creator's
+ * Contact consent; archiving also archives its staff roles and syncs them.
+ */
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { roles, schools } from '../db/app-schema.ts';
+import { contact } from '../mirror/objects/contact.ts';
+import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
+import { editor } from '../mirror/objects/editor.ts';
+import type { AppContext } from './app-context.ts';
+
+export type School = typeof schools.$inferSelect;
+export type SchoolNew = typeof schools.$inferInsert;
+export type SchoolChanges = Partial<Omit<SchoolNew, 'id' | 'createdAt' | 'updatedAt'>>;
+
+export async function schoolCreate({ db, sync }: AppContext, input: SchoolNew): Promise<School> {
+  return db.transaction(async (tx) => {
+    const [school] = await tx.insert(schools).values(input).returning();
+    if (!school) throw new Error('school insert returned no row');
+    await sync.enqueue(editor, { schoolId: school.id, isCreate: true }, { tx });
+    await sync.enqueue(contact, { schoolId: school.id }, { tx });
+    return school;
+  });
+}
+
+export async function schoolUpdate({ db, sync }: AppContext, schoolId: string, changes: SchoolChanges): Promise<School> {
+  return db.transaction(async (tx) => {
+    const [school] = await tx
+      .update(schools)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(schools.id, schoolId))
+      .returning();
+    if (!school) throw new Error(`School ${schoolId} does not exist`);
+    await sync.enqueue(editor, { schoolId, isCreate: false }, { tx });
+    await sync.enqueue(contact, { schoolId }, { tx });
+    return school;
+  });
+}
+
+/** Archives a school and its owner and teacher roles; each archived role syncs as offboarded. */
+export async function schoolArchive({ db, sync }: AppContext, schoolId: string): Promise<School> {
+  return db.transaction(async (tx) => {
+    const [school] = await tx
+      .update(schools)
+      .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(eq(schools.id, schoolId))
+      .returning();
+    if (!school) throw new Error(`School ${schoolId} does not exist`);
+    const archived = await tx
+      .update(roles)
+      .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
+      .where(and(eq(roles.schoolId, schoolId), inArray(roles.role, ['owner', 'teacher']), isNull(roles.archivedAt)))
+      .returning({ id: roles.id });
+    await sync.enqueue(editor, { schoolId, isCreate: false }, { tx });
+    for (const role of archived) await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
+    return school;
+  });
+}

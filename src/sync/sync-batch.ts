@@ -1,0 +1,78 @@
+/**
+ * The sync mechanism, generic over mirror objects: given a batch of jobs for one object, decide
+ * each job's outcome and write every row that may be written, in one statement. It knows nothing
+ * of pg-boss; the queue worker and the inline runner both call it.
+ */
+import type { Drizzle } from '../db/database.ts';
+import type { AnyMirrorObject } from '../mirror/registry.ts';
+import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
+import { mirrorRowsWrite } from './mirror-write.ts';
+import { parentsMissing } from './parents-ready.ts';
+import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError } from './sync-errors.ts';
+import { payloadParse } from './payload-parse.ts';
+
+/** A job as the mechanism needs it: an id to report on, and its raw payload. */
+export interface SyncJob {
+  id: string;
+  data: unknown;
+}
+
+/** What became of one job. */
+export type SyncOutcome =
+  | { status: 'written'; recordId: string }
+  | { status: 'skipped'; recordId: string; reason: string }
+  | { status: 'discarded'; reason: string }
+  | { status: 'waiting'; recordId: string; error: ParentNotSyncedError }
+  | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError };
+
+export interface SyncBatchOptions {
+  /** SALESFORCE_ENABLED: when false every job is discarded and nothing is written. */
+  enabled: boolean;
+  /**
+   * Check parents before writing (default). Off only to show, as the demo does, what Heroku
+   * Connect does with a child written before its parent.
+   */
+  parentGuard?: boolean;
+}
+
+/** Syncs `jobs` of `object`; returns each job's outcome by job id. */
+export async function syncBatch(
+  db: Drizzle,
+  object: AnyMirrorObject,
+  jobs: readonly SyncJob[],
+  options: SyncBatchOptions,
+): Promise<Map<string, SyncOutcome>> {
+  const outcomes = new Map<string, SyncOutcome>();
+  if (!options.enabled) {
+    for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
+    return outcomes;
+  }
+  const parsed: { job: SyncJob; payload: object; recordId: string }[] = [];
+  for (const job of jobs) {
+    const result = payloadParse(object, job.data);
+    if (result instanceof PayloadInvalidError) outcomes.set(job.id, { status: 'rejected', error: result });
+    else parsed.push({ job, payload: result, recordId: object.recordId(result) });
+  }
+  const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload));
+  const rows = new Map<string, MirrorRow>();
+  for (const { job, recordId } of parsed) {
+    const source = sources.get(recordId);
+    if (!source) {
+      const error = new RecordNotFoundError(`${object.record} ${recordId} does not exist, so there is nothing to sync to ${object.name}`);
+      outcomes.set(job.id, { status: 'rejected', recordId, error });
+    } else if ('skipped' in source) {
+      outcomes.set(job.id, { status: 'skipped', recordId, reason: source.skipped });
+    } else {
+      rows.set(recordId, source.row);
+    }
+  }
+  const missing = options.parentGuard === false ? new Map<string, ParentNotSyncedError>() : await parentsMissing(db, object, rows);
+  for (const [recordId, error] of missing) rows.delete(recordId);
+  await mirrorRowsWrite(db, object, [...rows.values()]);
+  for (const { job, recordId } of parsed) {
+    if (outcomes.has(job.id)) continue;
+    const error = missing.get(recordId);
+    outcomes.set(job.id, error ? { status: 'waiting', recordId, error } : { status: 'written', recordId });
+  }
+  return outcomes;
+}

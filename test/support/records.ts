@@ -1,0 +1,61 @@
+/**
+ * Test records: app rows written directly (no jobs), and mirror rows standing for parents that
+ * Salesforce has (with an sfid) or not yet (without).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { roles, schools } from '../../src/db/app-schema.ts';
+import type { Database } from '../../src/db/database.ts';
+import type { AnyMirrorObject } from '../../src/mirror/registry.ts';
+
+export async function schoolInsert(database: Database, values: Partial<typeof schools.$inferInsert> = {}) {
+  const [school] = await database.db
+    .insert(schools)
+    .values({ name: 'Gurnard Primary', creatorId: randomUUID(), ...values })
+    .returning();
+  return school!;
+}
+
+export async function roleInsert(database: Database, values: Partial<typeof roles.$inferInsert> & { schoolId: string }) {
+  const [role] = await database.db
+    .insert(roles)
+    .values({ role: 'teacher', userId: randomUUID(), ...values })
+    .returning();
+  return role!;
+}
+
+/** An 18-character id of the shape Salesforce gives. */
+export function fakeSfid(): string {
+  return `a00${randomBytes(12).toString('hex').slice(0, 15)}`;
+}
+
+/** A mirror row of `object` for `externalId`, with an sfid when `synced`. */
+export async function mirrorRowInsert(
+  database: Database,
+  object: AnyMirrorObject,
+  externalId: string,
+  { synced, values = {} }: { synced: boolean; values?: Record<string, unknown> },
+): Promise<void> {
+  const columns = { [object.externalId]: externalId, sfid: synced ? fakeSfid() : null, ...values };
+  await database.db.execute(
+    sql`INSERT INTO ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}
+        (${sql.join(Object.keys(columns).map((c) => sql.identifier(c)), sql`, `)})
+        VALUES (${sql.join(Object.values(columns).map((v) => sql`${v}`), sql`, `)})`,
+  );
+}
+
+/** The mirror row of `object` for `externalId`, or undefined. */
+export async function mirrorRowRead(database: Database, object: AnyMirrorObject, externalId: string): Promise<Record<string, unknown> | undefined> {
+  const { rows } = await database.db.execute<Record<string, unknown>>(
+    sql`SELECT * FROM ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)} WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+  );
+  return rows[0];
+}
+
+/** Sets the sfid of a mirror row, as Connect does once Salesforce has accepted it. */
+export async function mirrorRowSync(database: Database, object: AnyMirrorObject, externalId: string): Promise<void> {
+  await database.db.execute(
+    sql`UPDATE ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)} SET sfid = ${fakeSfid()}
+        WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+  );
+}
