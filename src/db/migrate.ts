@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Logger } from '../log.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { queuesEnsure } from '../queue/queues.ts';
+import { sqlEnqueueInstall } from '../queue/sql-enqueue.ts';
 import type { Database } from './database.ts';
 
 const migrationsRoot = fileURLToPath(new URL('../../migrations/', import.meta.url));
@@ -25,6 +26,7 @@ export async function migrateApp(database: Database, log: Logger): Promise<void>
   } finally {
     await boss.stop({ graceful: false });
   }
+  await sqlEnqueueInstall(database);
   log.info('queue schema and sync queues are up to date');
 }
 

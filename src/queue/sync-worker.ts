@@ -40,7 +40,8 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, log: Logger, opti
         batchSize: options.batchSize ?? 50,
         burstWhenBatchFull: true,
         pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-        notifyPollingIntervalSeconds: 30,
+        // Jobs enqueued from SQL (connect_sync.sync_enqueue) send no NOTIFY; polling finds them.
+        notifyPollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
         includeMetadata: true,
         perJobResults: true,
       },

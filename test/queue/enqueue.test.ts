@@ -1,0 +1,87 @@
+/** Enqueueing in the app's own transaction: the job commits with the rows or not at all. */
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { schoolCreate } from '../../src/app/schools.ts';
+import { roleCreate } from '../../src/app/roles.ts';
+import { schools } from '../../src/db/app-schema.ts';
+import { editor } from '../../src/mirror/objects/editor.ts';
+import { syncEnqueuer } from '../../src/queue/enqueue.ts';
+import { PayloadInvalidError } from '../../src/sync/sync-errors.ts';
+import { testDatabase } from '../support/database.ts';
+import { jobsRead, testBoss } from '../support/queue.ts';
+import { schoolInsert } from '../support/records.ts';
+
+const database = await testDatabase();
+const boss = await testBoss(database);
+const app = { db: database.db, sync: syncEnqueuer(boss, { enabled: true }) };
+
+describe('enqueue inside the app transaction', () => {
+  it('commits the job with the school: a school job (create) and a contact job, keyed by the school', async () => {
+    const school = await schoolCreate(app, { name: 'Gurnard Primary', creatorId: randomUUID() });
+    const [schoolJob] = (await jobsRead(database, 'salesforce-sync.school')).filter((job) => job.singleton_key === school.id);
+    expect(schoolJob).toMatchObject({ state: 'created', data: { schoolId: school.id, isCreate: true } });
+    const contactJobs = (await jobsRead(database, 'salesforce-sync.contact')).filter((job) => job.singleton_key === school.id);
+    expect(contactJobs.map((job) => job.data)).toEqual([{ schoolId: school.id }]);
+  });
+
+  it('leaves no job behind when the transaction rolls back', async () => {
+    const schoolId = randomUUID();
+    await expect(
+      database.db.transaction(async (tx) => {
+        await tx.insert(schools).values({ id: schoolId, name: 'Never Was', creatorId: randomUUID() });
+        await app.sync.enqueue(editor, { schoolId, isCreate: true }, { tx });
+        throw new Error('the app changed its mind');
+      }),
+    ).rejects.toThrow('the app changed its mind');
+    expect((await jobsRead(database, 'salesforce-sync.school')).filter((job) => job.singleton_key === schoolId)).toEqual([]);
+    expect(await database.db.select().from(schools).where(eq(schools.id, schoolId))).toEqual([]);
+  });
+
+  it('rejects a payload of the wrong shape before anything commits', async () => {
+    const schoolId = randomUUID();
+    const attempt = database.db.transaction(async (tx) => {
+      await tx.insert(schools).values({ id: schoolId, name: 'Half Written', creatorId: randomUUID() });
+      await app.sync.enqueue(editor, { schoolId: 'not-a-uuid' } as never, { tx });
+    });
+    await expect(attempt).rejects.toThrow(PayloadInvalidError);
+    await expect(attempt).rejects.toThrow(/schoolId: Invalid UUID.*expected \{ "schoolId": string \(uuid\)/);
+    expect(await database.db.select().from(schools).where(eq(schools.id, schoolId))).toEqual([]);
+  });
+
+  it('enqueues nothing for a student role, and nothing at all while syncing is off', async () => {
+    const school = await schoolInsert(database);
+    const student = await roleCreate(app, { schoolId: school.id, userId: randomUUID(), role: 'student' });
+    const roleJobs = await jobsRead(database, 'salesforce-sync.role');
+    expect(roleJobs.filter((job) => job.singleton_key === String(student.id))).toEqual([]);
+
+    const off = { db: database.db, sync: syncEnqueuer(boss, { enabled: false }) };
+    const quiet = await schoolCreate(off, { name: 'Quiet School', creatorId: randomUUID() });
+    expect((await jobsRead(database, 'salesforce-sync.school')).filter((job) => job.singleton_key === quiet.id)).toEqual([]);
+  });
+});
+
+describe('enqueue from SQL, for a host app in any language', () => {
+  it('commits a job with the queue options, and names the queues when given a wrong one', async () => {
+    const school = await schoolInsert(database);
+    const client = await database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ id: string }>(`SELECT connect_sync.sync_enqueue('salesforce-sync.school', $1, $2) AS id`, [
+        { schoolId: school.id, isCreate: true },
+        school.id,
+      ]);
+      await client.query('COMMIT');
+      const job = (await jobsRead(database, 'salesforce-sync.school')).find((candidate) => candidate.id === rows[0]?.id);
+      expect(job).toMatchObject({ state: 'created', singleton_key: school.id, data: { schoolId: school.id, isCreate: true } });
+      const { rows: options } = await client.query(`SELECT policy, retry_limit, dead_letter FROM pgboss.job WHERE id = $1`, [rows[0]?.id]);
+      expect(options[0]).toEqual({ policy: 'singleton', retry_limit: 9, dead_letter: 'salesforce-sync.dead-letter' });
+
+      await expect(client.query(`SELECT connect_sync.sync_enqueue('salesforce-sync.schools', '{}', 'x')`)).rejects.toThrow(
+        /salesforce-sync.schools is not a sync queue; expected one of .*salesforce-sync.school,/,
+      );
+    } finally {
+      client.release();
+    }
+  });
+});
