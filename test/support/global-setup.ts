@@ -9,6 +9,7 @@ import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { databaseConnect } from '../../src/db/database.ts';
 import { embeddedServerStart, type EmbeddedServer } from '../../src/db/embedded-postgres.ts';
+import { connectSimInstall } from '../../src/connect-sim/install.ts';
 import { migrateApp, migrateMirror } from '../../src/db/migrate.ts';
 import { silentLogger } from '../../src/log.ts';
 
@@ -41,6 +42,8 @@ export default async function setup(project: TestProject) {
   try {
     await migrateApp(template, silentLogger);
     await migrateMirror(template, silentLogger);
+    // Every test database has Connect's triggers and trigger log, as a real Connect database would.
+    await connectSimInstall(template, silentLogger);
   } finally {
     await template.close();
   }
