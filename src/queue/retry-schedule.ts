@@ -37,3 +37,17 @@ export function retrySchedule(): { execution: number; waitSeconds: number; elaps
     return { execution, waitSeconds, elapsedSeconds };
   });
 }
+
+/** The schedule as lines for a terminal. */
+export function retryScheduleLines(): string[] {
+  const clock = (seconds: number) =>
+    seconds < 60 ? `${seconds} s` : seconds < 3600 ? `${(seconds / 60).toFixed(1)} min` : `${(seconds / 3600).toFixed(2)} h`;
+  return [
+    `A job waiting on a parent runs ${executionLimit} times in all; after execution n it waits n⁴ + 2 s (+ up to ${jitter * 100} % jitter).`,
+    'execution  then waits   elapsed by the next run',
+    ...retrySchedule().map(({ execution, waitSeconds, elapsedSeconds }) =>
+      `${String(execution).padStart(9)}  ${clock(waitSeconds).padStart(10)}   ${clock(elapsedSeconds)}`,
+    ),
+    `${String(executionLimit).padStart(9)}  gives up: failed, copied to the dead-letter queue, one error line`,
+  ];
+}

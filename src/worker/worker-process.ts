@@ -1,0 +1,81 @@
+/**
+ * The long-running worker, for one Heroku worker dyno or inside a host app's process: runs every
+ * sync queue, logs a periodic summary of queue depths, and stops within Heroku's 30 seconds,
+ * handing any job still running back to the queue for a retry.
+ */
+import type { PgBoss } from 'pg-boss';
+import type { Settings } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { bossCreate } from '../queue/boss.ts';
+import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
+import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
+
+/** Heroku sends SIGKILL 30 s after SIGTERM; leave a margin to close connections. */
+export const shutdownTimeoutMs = 25_000;
+
+export interface WorkerProcess {
+  boss: PgBoss;
+  /** Stops fetching, waits up to `timeoutMs` for running jobs, then hands the rest back. */
+  stop(timeoutMs?: number): Promise<void>;
+}
+
+export interface WorkerStartOptions extends Partial<Omit<SyncWorkerOptions, 'enabled'>> {
+  /** Extra work started with the queue's instance (the reconciler), stopped with it. */
+  alongside?: (boss: PgBoss) => Promise<void>;
+}
+
+export async function workerStart(
+  database: Database,
+  log: Logger,
+  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'>,
+  options: WorkerStartOptions = {},
+): Promise<WorkerProcess> {
+  const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
+  await boss.start();
+  const { alongside, ...syncOptions } = options;
+  await syncWorkStart(boss, database.db, log, { enabled: settings.SALESFORCE_ENABLED, ...syncOptions });
+  await alongside?.(boss);
+  if (!settings.SALESFORCE_ENABLED) log.warn('SALESFORCE_ENABLED is not true: jobs that run are discarded without writing');
+
+  const summary =
+    settings.WORKER_SUMMARY_SECONDS > 0
+      ? setInterval(() => {
+          queueDepthsRead(database.db)
+            .then((depths) => log.info({ depths }, queueDepthsLine(depths)))
+            .catch((error: Error) => log.warn({ err: error }, 'queue summary failed'));
+        }, settings.WORKER_SUMMARY_SECONDS * 1000)
+      : undefined;
+  summary?.unref();
+
+  let stopping: Promise<void> | undefined;
+  return {
+    boss,
+    stop(timeoutMs = shutdownTimeoutMs) {
+      stopping ??= (async () => {
+        clearInterval(summary);
+        log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
+        await boss.stop({ graceful: true, timeout: timeoutMs });
+        log.info('worker stopped');
+      })();
+      return stopping;
+    },
+  };
+}
+
+/**
+ * Resolves with the first SIGTERM (Heroku) or SIGINT (a terminal). Listening replaces Node's
+ * default of dying at once, so call it before starting work: a signal during start-up then still
+ * stops the worker gracefully.
+ */
+export function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handle = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', handle);
+      process.off('SIGINT', handle);
+      resolve(signal);
+    };
+    process.on('SIGTERM', handle);
+    process.on('SIGINT', handle);
+  });
+}
