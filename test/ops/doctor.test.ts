@@ -1,0 +1,55 @@
+/**
+ * The doctor over a database in the state the original investigation found: exactly the seed's
+ * counts per class, the same answer from the views with psql's eyes, and the job classes.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
+import { doctorReport, doctorReportText } from '../../src/ops/doctor-classes.ts';
+import { doctorViewsEnsure } from '../../src/ops/doctor-views.ts';
+import { deadLetterQueue } from '../../src/queue/queues.ts';
+import { testDatabase } from '../support/database.ts';
+import { testBoss } from '../support/queue.ts';
+import { schoolInsert } from '../support/records.ts';
+import { evidenceCounts, evidenceSeed } from './evidence.ts';
+
+const database = await testDatabase();
+const seeded = await evidenceSeed(database);
+
+describe('doctor over the seed evidence', () => {
+  it('finds 1,114 schools without a synced affiliation, in exactly the seed classes', async () => {
+    const report = await doctorReport(database);
+    expect(report.schoolsWithoutSyncedAffiliation).toBe(1114);
+    const counts = Object.fromEntries(Object.entries(report.classes).map(([name, found]) => [name, found.count]));
+    expect(counts).toEqual({ ...evidenceCounts, noEditorRow: 0, other: 0, deadLetter: 0, waitingOnParent: 0 });
+    expect(report.classes.failedOnEditor?.examples).toEqual(seeded.failedOnEditor);
+    expect(report.classes.failedOnContact?.examples).toEqual([...seeded.failedOnContact].sort());
+    expect(report.classes.rejected?.examples).toHaveLength(5);
+    expect(doctorReportText(report)).toContain('failedOnEditor');
+  });
+
+  it('answers the same from psql: one view per class', async () => {
+    const { rows } = await database.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM connect_sync.doctor_no_affiliation_row`);
+    expect(rows[0]?.count).toBe(evidenceCounts.noAffiliationRow);
+    const { rows: ids } = await database.pool.query<{ school_id: string }>(`SELECT school_id FROM connect_sync.doctor_failed_on_editor`);
+    expect(ids.map((row) => row.school_id)).toEqual(seeded.failedOnEditor);
+  });
+
+  it('keeps the views as they are while the declarations are unchanged', async () => {
+    expect(await doctorViewsEnsure(database)).toBe('current');
+  });
+
+  it('counts schools with no Editor__c row, dead letters and jobs waiting on a parent', async () => {
+    const lost = await schoolInsert(database);
+    const boss = await testBoss(database);
+    await boss.send(contactEditorAffiliation.queueName, { roleId: '1' }, { singletonKey: '1' });
+    const [waiting] = await boss.fetch(contactEditorAffiliation.queueName);
+    await boss.fail(contactEditorAffiliation.queueName, waiting!.id, { name: 'ParentNotSyncedError', message: 'Editor__c not yet synced' });
+    await boss.send(deadLetterQueue, { schoolId: randomUUID() });
+    const report = await doctorReport(database);
+    expect(report.classes.noEditorRow).toEqual({ count: 1, examples: [lost.id] });
+    expect(report.classes.waitingOnParent).toEqual({ count: 1, examples: [`${contactEditorAffiliation.queueName}/1`] });
+    expect(report.classes.deadLetter?.count).toBe(1);
+    expect(report.schoolsWithoutSyncedAffiliation).toBe(1115);
+  });
+});
