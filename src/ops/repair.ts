@@ -1,0 +1,199 @@
+/**
+ * `connect-sync repair`: heals what Heroku Connect will never retry. A FAILED row that failed on
+ * a lookup whose parents are now in Salesforce is deleted and its record's job enqueued again; a
+ * record with no mirror row and no job under way gets its job. Dry run by default; `--apply`
+ * does each item in its own transaction. Upstream failures (a Contact that never came) are
+ * reported, never touched. A second run finds nothing to do.
+ */
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import { z } from 'zod';
+import type { CommandContext } from '../command-context.ts';
+import type { Database, Drizzle } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { mirrorObjectForQueue, type AnyMirrorObject } from '../mirror/registry.ts';
+import { syncEnqueuer } from '../queue/enqueue.ts';
+import { bossCreate } from '../queue/boss.ts';
+import { bossSchema } from '../queue/queues.ts';
+import { doctorReport, type DoctorClass } from './doctor-classes.ts';
+import { doctorViewsEnsure, jobStatesWaiting, opsSchema, repairFailedRowsView, repairMissingRowsView } from './doctor-views.ts';
+
+/** One thing repair does. */
+export type RepairItem =
+  | {
+      /** Delete a FAILED mirror row (its parents are now synced) and enqueue its record's job again. */
+      action: 'failedRowReplace';
+      object: AnyMirrorObject;
+      mirrorRowId: number;
+      recordId: string;
+      /** A job for the record is already waiting: the row is deleted, no job is added. */
+      jobWaiting: boolean;
+    }
+  | {
+      /** Enqueue the job of a record that has no mirror row and no job under way. */
+      action: 'jobEnqueue';
+      object: AnyMirrorObject;
+      recordId: string;
+    };
+
+/** What repair would do, and what it leaves to someone upstream. */
+export interface RepairPlan {
+  items: RepairItem[];
+  /** Schools whose affiliation failed on a Contact that is still not in Salesforce. */
+  upstream: DoctorClass;
+}
+
+/** What `repairApply` did. */
+export interface RepairResult {
+  /** FAILED rows deleted. */
+  rowsDeleted: number;
+  /** Jobs enqueued. */
+  jobsEnqueued: number;
+  /** Items that had changed since they were planned (someone else healed them), left alone. */
+  itemsSkipped: number;
+}
+
+/** Reads the repair views into a plan. */
+export async function repairPlan(database: Pick<Database, 'db' | 'pool'>): Promise<RepairPlan> {
+  await doctorViewsEnsure(database);
+  const view = (name: string) => sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}`;
+  const { rows: failed } = await database.db.execute<{ queue_name: string; mirror_row_id: number; record_id: string; job_waiting: boolean }>(
+    sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${view(repairFailedRowsView)} ORDER BY queue_name, mirror_row_id`,
+  );
+  const { rows: missing } = await database.db.execute<{ queue_name: string; record_id: string }>(
+    sql`SELECT queue_name, record_id FROM ${view(repairMissingRowsView)} ORDER BY queue_name, record_id`,
+  );
+  const items: RepairItem[] = [
+    ...failed.map((row): RepairItem => ({
+      action: 'failedRowReplace',
+      object: objectForQueue(row.queue_name),
+      mirrorRowId: Number(row.mirror_row_id),
+      recordId: row.record_id,
+      jobWaiting: row.job_waiting,
+    })),
+    ...missing.map((row): RepairItem => ({ action: 'jobEnqueue', object: objectForQueue(row.queue_name), recordId: row.record_id })),
+  ];
+  const report = await doctorReport(database, { examples: 5 });
+  return { items, upstream: report.classes.failedOnContact ?? { count: 0, examples: [] } };
+}
+
+function objectForQueue(queue: string): AnyMirrorObject {
+  const object = mirrorObjectForQueue(queue);
+  if (!object) throw new Error(`The repair view names ${queue}, which is not a declared sync queue`);
+  return object;
+}
+
+/**
+ * The job payload naming `recordId`: the payload's one required key (`roleId`, `schoolId`). A
+ * record whose mirror row is missing is new to Salesforce, so a declared `isCreate` is set.
+ */
+export function recordPayload(object: AnyMirrorObject, recordId: string, options: { create?: boolean } = {}): object {
+  const schema = z.toJSONSchema(object.payload, { io: 'input', unrepresentable: 'any' }) as { required?: string[]; properties?: Record<string, unknown> };
+  const [key, ...more] = schema.required ?? [];
+  if (!key || more.length > 0) throw new Error(`${object.queueName}: cannot build a payload from a record id (expected one required key)`);
+  const payload: Record<string, unknown> = { [key]: recordId };
+  if (options.create && schema.properties && 'isCreate' in schema.properties) payload.isCreate = true;
+  return payload;
+}
+
+/** One line per item, as the dry run prints it. */
+export function repairItemText(item: RepairItem): string {
+  if (item.action === 'failedRowReplace') {
+    const job = item.jobWaiting ? 'its job already waiting' : `enqueue ${item.object.queueName} ${item.recordId}`;
+    return `delete FAILED ${item.object.name} row ${item.mirrorRowId} (${item.object.record} ${item.recordId}), ${job}`;
+  }
+  return `enqueue ${item.object.queueName} ${item.recordId} (${item.object.record} has no ${item.object.name} row)`;
+}
+
+/**
+ * Does every item of `plan`, each in its own transaction that re-checks it under a lock on its
+ * record, so two repairs (a person and the reconciler) never enqueue a record twice.
+ */
+export async function repairApply(
+  database: Pick<Database, 'db'>,
+  boss: PgBoss,
+  plan: RepairPlan,
+  options: { enabled: boolean; log: Logger },
+): Promise<RepairResult> {
+  if (!options.enabled) {
+    throw new Error('SALESFORCE_ENABLED is not true: repaired records would never be synced again, so nothing was changed.');
+  }
+  const sync = syncEnqueuer(boss, { enabled: true });
+  const result: RepairResult = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0 };
+  for (const item of plan.items) {
+    const done = await database.db.transaction(async (tx) => {
+      await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtext(${`${item.object.queueName}/${item.recordId}`}))`);
+      let deleted = false;
+      if (item.action === 'failedRowReplace') {
+        deleted = await failedRowDelete(tx, item.object, item.mirrorRowId);
+        if (!deleted) return undefined;
+      } else if (await mirrorRowExists(tx, item.object, item.recordId)) {
+        return undefined;
+      }
+      const states = item.action === 'failedRowReplace' ? jobStatesWaiting : [...jobStatesWaiting, 'failed'];
+      if (await jobHeld(tx, item.object, item.recordId, states)) return { deleted, enqueued: false };
+      await sync.enqueue(item.object, recordPayload(item.object, item.recordId, { create: item.action === 'jobEnqueue' }) as never, { tx });
+      return { deleted, enqueued: true };
+    });
+    if (!done) {
+      result.itemsSkipped += 1;
+      continue;
+    }
+    if (done.deleted) result.rowsDeleted += 1;
+    if (done.enqueued) result.jobsEnqueued += 1;
+    options.log.info({ queue: item.object.queueName, recordId: item.recordId, enqueued: done.enqueued }, `repaired: ${repairItemText(item)}`);
+  }
+  return result;
+}
+
+function mirrorTable(object: AnyMirrorObject) {
+  return sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
+}
+
+async function failedRowDelete(tx: Drizzle, object: AnyMirrorObject, mirrorRowId: number): Promise<boolean> {
+  const { rowCount } = await tx.execute(sql`DELETE FROM ${mirrorTable(object)} WHERE id = ${mirrorRowId} AND _hc_lastop = 'FAILED' AND sfid IS NULL`);
+  return (rowCount ?? 0) > 0;
+}
+
+async function mirrorRowExists(tx: Drizzle, object: AnyMirrorObject, recordId: string): Promise<boolean> {
+  const { rows } = await tx.execute(sql`SELECT 1 FROM ${mirrorTable(object)} WHERE ${sql.identifier(object.externalId)} = ${recordId} LIMIT 1`);
+  return rows.length > 0;
+}
+
+async function jobHeld(tx: Drizzle, object: AnyMirrorObject, recordId: string, states: readonly string[]): Promise<boolean> {
+  const { rows } = await tx.execute(
+    sql`SELECT 1 FROM ${sql.identifier(bossSchema)}.job WHERE name = ${object.queueName} AND singleton_key = ${recordId}
+        AND state::text = ANY(${sql.param(states)}::text[]) LIMIT 1`,
+  );
+  return rows.length > 0;
+}
+
+/** A plan for a terminal: each item, then what is left upstream. */
+export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string {
+  const lines = plan.items.length === 0 ? ['Nothing to repair.'] : plan.items.map((item) => `  ${repairItemText(item)}`);
+  if (plan.items.length > 0) lines.unshift(applied ? `Repaired ${plan.items.length} item(s):` : `Would repair ${plan.items.length} item(s) (dry run; --apply to do it):`);
+  if (applied) {
+    lines.push(`${applied.rowsDeleted} FAILED row(s) deleted, ${applied.jobsEnqueued} job(s) enqueued, ${applied.itemsSkipped} item(s) changed meanwhile and left alone.`);
+  }
+  if (plan.upstream.count > 0) {
+    lines.push(`Not touched (upstream): ${plan.upstream.count} school(s) whose affiliation failed on a Contact still not in Salesforce, e.g. ${plan.upstream.examples.join(', ')}`);
+  }
+  return lines.join('\n');
+}
+
+/** The `repair` command: prints the plan; with `--apply`, does it. */
+export async function repairCommand({ database, log, settings }: CommandContext, options: { apply?: boolean }): Promise<void> {
+  const plan = await repairPlan(database);
+  if (!options.apply || plan.items.length === 0) {
+    process.stdout.write(`${repairPlanText(plan)}\n`);
+    return;
+  }
+  const boss = bossCreate(database, log, { poolSize: 2 });
+  await boss.start();
+  try {
+    const result = await repairApply(database, boss, plan, { enabled: settings.SALESFORCE_ENABLED, log });
+    process.stdout.write(`${repairPlanText(plan, result)}\n`);
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
