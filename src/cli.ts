@@ -1,6 +1,7 @@
 /** The `connect-sync` command line: wiring only; each command's work lives in its own module. */
 import { Command } from 'commander';
 import { commandRun } from './command-context.ts';
+import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-sim/command.ts';
 import { migrateApp, migrateMirror } from './db/migrate.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
 import { shutdownSignal, workerStart } from './worker/worker-process.ts';
@@ -36,5 +37,16 @@ program
   .command('retry-schedule')
   .description('print how long a job waiting on a parent waits between executions, and when it gives up')
   .action(() => console.log(retryScheduleLines().join('\n')));
+
+program
+  .command('connect-sim')
+  .description('run the local Heroku Connect stand-in against the database (development only)')
+  .option('--install', 'first install its triggers, trigger log and simulated org (after migrate --mirror)')
+  .option('--time-scale <factor>', 'multiply every interval, delay and lag (1/60 turns minutes into seconds)')
+  .option('--poll-interval <seconds>', 'drain the trigger log at least this often (Connect: 120)')
+  .option('--min-interval <seconds>', 'but on NOTIFY never sooner than this after the last drain (Connect: 10)')
+  .option('--read-poll-interval <seconds>', 'read sent rows back this often (Connect: 600)')
+  .option('--push-delay <Object=seconds...>', 'hold entries of an object this long before sending them, e.g. Editor__c=30')
+  .action((options: ConnectSimCommandOptions) => commandRun(({ database, log }) => connectSimCommandRun(database, log, options)));
 
 await program.parseAsync();
