@@ -1,0 +1,84 @@
+/**
+ * The self-healing reconciler: `repair --apply` on a schedule, so a recoverable failure (a row
+ * Connect will never retry, a lost job) heals within minutes with nobody acting. pg-boss's own
+ * cron sends a job to its queue (`RECONCILER_CRON`, every 5 minutes by default); whichever worker
+ * takes the job runs one repair and logs what it did. The cron runs only in an instance started
+ * with `schedule` on (the supervising worker); any worker can do the job.
+ */
+import type { PgBoss, Queue } from 'pg-boss';
+import type { Settings } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { repairApply, repairItemText, repairPlan, type RepairResult } from './repair.ts';
+
+/** The reconciler's queue; its schedule has the same name. */
+export const reconcileQueue = 'connect-sync.reconcile';
+
+const reconcileQueueOptions = {
+  // One reconcile at a time; a tick arriving while one runs waits, and is cheap when nothing is left.
+  policy: 'singleton',
+  retryLimit: 0,
+  deleteAfterSeconds: 24 * 60 * 60,
+} as const satisfies Omit<Queue, 'name'>;
+
+/** What the worker process passes in. */
+export type ReconcilerSettings = Pick<Settings, 'RECONCILER_CRON' | 'SALESFORCE_ENABLED'>;
+
+/** Creates the reconciler's queue when missing. Idempotent. */
+export async function reconcileQueueEnsure(boss: PgBoss): Promise<void> {
+  if (!(await boss.getQueue(reconcileQueue))) await boss.createQueue(reconcileQueue, reconcileQueueOptions);
+}
+
+/** A started reconciler. It also stops with its pg-boss (`boss.stop()`). */
+export interface Reconciler {
+  /** Stops handling reconcile jobs in this process; the schedule stays for the next start. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Registers the schedule (`RECONCILER_CRON`, in UTC) and the handler of its queue; with `off`
+ * removes the schedule and registers nothing. Called once by the worker process at start.
+ */
+export async function reconcilerStart(
+  boss: PgBoss,
+  database: Pick<Database, 'db' | 'pool'>,
+  log: Logger,
+  settings: ReconcilerSettings,
+): Promise<Reconciler> {
+  const reconcilerLog = log.child({ component: 'reconciler' });
+  await reconcileQueueEnsure(boss);
+  if (settings.RECONCILER_CRON.trim().toLowerCase() === 'off') {
+    await boss.unschedule(reconcileQueue);
+    reconcilerLog.info('reconciler off (RECONCILER_CRON=off)');
+    return { stop: async () => undefined };
+  }
+  await boss.schedule(reconcileQueue, settings.RECONCILER_CRON, null, { tz: 'UTC' });
+  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, boss, reconcilerLog, settings));
+  reconcilerLog.info({ cron: settings.RECONCILER_CRON }, 'reconciler scheduled');
+  return { stop: () => boss.offWork(reconcileQueue, { id: workerId }) };
+}
+
+/** One reconcile: plans a repair and applies it; logs each item and a summary. */
+export async function reconcileRun(
+  database: Pick<Database, 'db' | 'pool'>,
+  boss: PgBoss,
+  log: Logger,
+  settings: Pick<ReconcilerSettings, 'SALESFORCE_ENABLED'>,
+): Promise<RepairResult & { upstream: number }> {
+  const plan = await repairPlan(database);
+  const empty = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0, upstream: plan.upstream.count };
+  if (plan.items.length === 0) {
+    log.debug({ upstream: plan.upstream.count }, 'reconciler: nothing to heal');
+    return empty;
+  }
+  if (!settings.SALESFORCE_ENABLED) {
+    log.warn({ items: plan.items.map(repairItemText) }, `reconciler: ${plan.items.length} item(s) to heal, left alone while SALESFORCE_ENABLED is not true`);
+    return empty;
+  }
+  const result = await repairApply(database, boss, plan, { enabled: true, log });
+  log.info(
+    { ...result, upstream: plan.upstream.count },
+    `reconciler healed ${result.rowsDeleted} FAILED row(s) and enqueued ${result.jobsEnqueued} job(s); ${plan.upstream.count} upstream failure(s) left alone`,
+  );
+  return { ...result, upstream: plan.upstream.count };
+}
