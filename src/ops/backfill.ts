@@ -1,0 +1,136 @@
+/**
+ * `connect-sync backfill <object|all>`: a sync job for every record of an object, enqueued set-wise
+ * in batches (one read and one `boss.insert` per batch), skipping records that already have a job
+ * waiting. Safe to stop and run again: a second run enqueues only what the first did not.
+ */
+import { SingleBar } from 'cli-progress';
+import { sql } from 'drizzle-orm';
+import type { JobInsert, PgBoss } from 'pg-boss';
+import type { CommandContext } from '../command-context.ts';
+import type { Database } from '../db/database.ts';
+import { mirrorObjectForQueue, mirrorObjectNamed, mirrorObjects, type AnyMirrorObject } from '../mirror/registry.ts';
+import { bossCreate } from '../queue/boss.ts';
+import { bossSchema } from '../queue/queues.ts';
+import { recordPayload } from './repair.ts';
+
+/** Records read and jobs inserted per batch. */
+export const backfillBatchSize = 1000;
+
+/** The object named on the command line is not one we sync. */
+export class BackfillObjectUnknownError extends Error {
+  override name = 'BackfillObjectUnknownError';
+}
+
+/** What a backfill of one object did. */
+export interface BackfillResult {
+  object: AnyMirrorObject;
+  /** Records the object syncs (skipped ones, such as student roles, not counted). */
+  records: number;
+  enqueued: number;
+  /** Records left alone because a job of theirs was already waiting. */
+  alreadyWaiting: number;
+}
+
+/**
+ * The objects `name` means: `all` (parents first), a queue name (`role`, `salesforce-sync.role`),
+ * a Salesforce object name (`Contact_Editor_Affiliation__c`) or a mirror table name.
+ */
+export function backfillObjects(name: string): AnyMirrorObject[] {
+  if (name === 'all') return [...mirrorObjects];
+  const object = mirrorObjectForQueue(name) ?? mirrorObjectNamed(name);
+  if (object) return [object];
+  const names = mirrorObjects.map((candidate) => `${candidate.queue} (${candidate.name})`).join(', ');
+  throw new BackfillObjectUnknownError(`Unknown object "${name}": expected all, or one of ${names}`);
+}
+
+/** Runs `body` holding a lock only one backfill of `object` can have at a time. */
+async function backfillLockHold<T>(database: Pick<Database, 'pool'>, object: AnyMirrorObject, body: () => Promise<T>): Promise<T> {
+  const client = await database.pool.connect();
+  const key = `connect-sync backfill ${object.queueName}`;
+  try {
+    const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [key]);
+    if (!rows[0]?.locked) throw new Error(`Another backfill of ${object.queue} is running; wait for it or stop it first.`);
+    try {
+      return await body();
+    } finally {
+      await client.query(`SELECT pg_advisory_unlock(hashtext($1))`, [key]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+/**
+ * Enqueues a job for every record of `object` that has none waiting (created or retry on its
+ * queue under its singleton key), `batchSize` at a time, in record id order.
+ */
+export async function backfillRun(
+  database: Pick<Database, 'db' | 'pool'>,
+  boss: PgBoss,
+  object: AnyMirrorObject,
+  options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<BackfillResult> {
+  const batchSize = options.batchSize ?? backfillBatchSize;
+  const { source, skip } = object;
+  const synced = skip ? sql`NOT COALESCE((${skip.when}), false)` : sql`true`;
+
+  return backfillLockHold(database, object, async () => {
+    let countQuery = database.db.select({ count: sql<number>`count(*)::int` }).from(source.table).$dynamic();
+    for (const join of source.joins ?? []) countQuery = countQuery.innerJoin(join.table, join.on);
+    const [counted] = await countQuery.where(synced);
+    const result: BackfillResult = { object, records: counted?.count ?? 0, enqueued: 0, alreadyWaiting: 0 };
+    options.onProgress?.(0, result.records);
+
+    const idType = sql.raw(source.id.getSQLType());
+    const key = sql`(${source.id})::text`;
+    const waiting = sql<boolean>`EXISTS (SELECT 1 FROM ${sql.identifier(bossSchema)}.job j
+      WHERE j.name = ${object.queueName} AND j.singleton_key = ${key} AND j.state IN ('created', 'retry'))`;
+    let cursor: string | undefined;
+    let done = 0;
+    for (;;) {
+      let query = database.db.select({ key: sql<string>`${key}`, waiting }).from(source.table).$dynamic();
+      for (const join of source.joins ?? []) query = query.innerJoin(join.table, join.on);
+      const after = cursor === undefined ? sql`true` : sql`${source.id} > ${cursor}::${idType}`;
+      const batch = (await query.where(sql`${synced} AND ${after}`).orderBy(source.id).limit(batchSize)) as { key: string; waiting: boolean }[];
+      if (batch.length === 0) break;
+      const jobs: JobInsert[] = batch
+        .filter((record) => !record.waiting)
+        .map((record) => ({ data: recordPayload(object, record.key), singletonKey: record.key }));
+      if (jobs.length > 0) await boss.insert(object.queueName, jobs);
+      result.enqueued += jobs.length;
+      result.alreadyWaiting += batch.length - jobs.length;
+      done += batch.length;
+      cursor = batch[batch.length - 1]?.key;
+      options.onProgress?.(done, Math.max(done, result.records));
+    }
+    return result;
+  });
+}
+
+/** The `backfill` command: each object in turn, with a progress bar on the terminal. */
+export async function backfillCommand({ database, log, settings }: CommandContext, name: string): Promise<void> {
+  const objects = backfillObjects(name);
+  if (!settings.SALESFORCE_ENABLED) {
+    throw new Error('SALESFORCE_ENABLED is not true: the worker would discard every backfilled job, so nothing was enqueued.');
+  }
+  const boss = bossCreate(database, log, { poolSize: 2 });
+  await boss.start();
+  try {
+    for (const object of objects) {
+      const bar = new SingleBar({ format: `${object.queue.padEnd(14)} [{bar}] {value}/{total} records`, hideCursor: true, stream: process.stderr });
+      let started = false;
+      const result = await backfillRun(database, boss, object, {
+        onProgress: (done, total) => {
+          if (!started) bar.start(total, done);
+          started = true;
+          bar.setTotal(total);
+          bar.update(done);
+        },
+      });
+      bar.stop();
+      process.stdout.write(`${object.name}: ${result.enqueued} job(s) enqueued, ${result.alreadyWaiting} already waiting, of ${result.records} record(s)\n`);
+    }
+  } finally {
+    await boss.stop({ graceful: false });
+  }
+}
