@@ -5,6 +5,10 @@ import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-s
 import { migrateApp, migrateMirror } from './db/migrate.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
 import { shutdownSignal, workerStart } from './worker/worker-process.ts';
+import { backfillCommand } from './ops/backfill.ts';
+import { doctorCommand } from './ops/doctor-classes.ts';
+import { doctorViewsEnsure } from './ops/doctor-views.ts';
+import { repairCommand } from './ops/repair.ts';
 
 const program = new Command('connect-sync')
   .description('Sync app records into Heroku Connect mirror tables, parents first.')
@@ -14,10 +18,12 @@ program
   .command('migrate')
   .description('bring the app tables and the queue schema up to date (the release step)')
   .option('--mirror', 'also create the Heroku Connect mirror tables (development and tests only)')
-  .action((options: { mirror?: boolean }) =>
+  .option('--views', "also create the doctor's views over the mirror (production: once Connect has made the mirror tables)")
+  .action((options: { mirror?: boolean; views?: boolean }) =>
     commandRun(async ({ database, log }) => {
       await migrateApp(database, log);
       if (options.mirror) await migrateMirror(database, log);
+      if (options.mirror || options.views) await doctorViewsEnsure(database);
     }),
   );
 
@@ -48,5 +54,23 @@ program
   .option('--read-poll-interval <seconds>', 'read sent rows back this often (Connect: 600)')
   .option('--push-delay <Object=seconds...>', 'hold entries of an object this long before sending them, e.g. Editor__c=30')
   .action((options: ConnectSimCommandOptions) => commandRun(({ database, log }) => connectSimCommandRun(database, log, options)));
+
+program
+  .command('doctor')
+  .description('classify every school without a synced affiliation, and the jobs given up or waiting on a parent')
+  .option('--json', 'print one JSON object: { "classes": { "<name>": { "count", "examples" } }, ... }')
+  .action((options: { json?: boolean }) => commandRun((context) => doctorCommand(context, options)));
+
+program
+  .command('repair')
+  .description('list what would heal the recoverable failures (dry run); --apply does it, item by item')
+  .option('--apply', 'delete FAILED rows whose parents are now synced, re-enqueue their jobs, enqueue lost jobs')
+  .action((options: { apply?: boolean }) => commandRun((context) => repairCommand(context, options)));
+
+program
+  .command('backfill')
+  .description('enqueue a sync job for every record of an object, skipping records with a job waiting')
+  .argument('<object>', 'all, a queue (school, contact, role, school-class, class-teacher, lesson) or a Salesforce object name')
+  .action((object: string) => commandRun((context) => backfillCommand(context, object)));
 
 await program.parseAsync();
