@@ -1,8 +1,10 @@
 /** The `connect-sync` command line: wiring only; each command's work lives in its own module. */
 import { Command } from 'commander';
+import { positiveNumber, wholeNumber } from './cli-arguments.ts';
 import { commandRun } from './command-context.ts';
 import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-sim/command.ts';
 import { migrateApp, migrateMirror } from './db/migrate.ts';
+import { demoCommand, demoDefaults } from './demo/demo-command.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
 import { shutdownSignal, workerStart } from './worker/worker-process.ts';
 import { backfillCommand } from './ops/backfill.ts';
@@ -36,6 +38,20 @@ program
       const worker = await workerStart(database, log, settings);
       log.info({ signal: await signal }, 'shutdown requested');
       await worker.stop();
+    }),
+  );
+
+program
+  .command('demo')
+  .description('reproduce the race that loses affiliations, without and with the parent guard, and report it')
+  .option('--schools <n>', 'schools in the workload', wholeNumber(1, 2000), demoDefaults.schools)
+  .option('--seed <n>', 'seed for the workload, to repeat a run', wholeNumber(0, 2 ** 31), demoDefaults.seed)
+  .option('--time-scale <x>', 'real seconds per simulated second', positiveNumber, demoDefaults.timeScale)
+  .option('--json', 'print the result as one JSON object')
+  .action((options: { schools: number; seed: number; timeScale: number; json?: boolean }) =>
+    commandRun(async ({ database }) => {
+      const passed = await demoCommand(database, { ...options, json: options.json ?? false, logFile: demoDefaults.logFile });
+      if (!passed) process.exitCode = 1;
     }),
   );
 

@@ -14,12 +14,28 @@ export type School = typeof schools.$inferSelect;
 export type SchoolNew = typeof schools.$inferInsert;
 export type SchoolChanges = Partial<Omit<SchoolNew, 'id' | 'createdAt' | 'updatedAt'>>;
 
-export async function schoolCreate({ db, sync }: AppContext, input: SchoolNew): Promise<School> {
+/** A person joining a school as it is created. */
+export interface SchoolMember {
+  userId: string;
+  role: (typeof roles.$inferInsert)['role'];
+}
+
+/**
+ * Creates a school, and any first members, in one transaction: the school's jobs and its staff
+ * roles' jobs are enqueued together, which is what races without the parent guard.
+ */
+export async function schoolCreate({ db, sync }: AppContext, input: SchoolNew, members: readonly SchoolMember[] = []): Promise<School> {
   return db.transaction(async (tx) => {
     const [school] = await tx.insert(schools).values(input).returning();
     if (!school) throw new Error('school insert returned no row');
     await sync.enqueue(editor, { schoolId: school.id, isCreate: true }, { tx });
     await sync.enqueue(contact, { schoolId: school.id }, { tx });
+    if (members.length === 0) return school;
+    const created = await tx
+      .insert(roles)
+      .values(members.map((member) => ({ ...member, schoolId: school.id })))
+      .returning({ id: roles.id, role: roles.role });
+    for (const role of created) if (role.role !== 'student') await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
     return school;
   });
 }

@@ -6,7 +6,8 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import type { Settings } from '../config.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
-import { databaseEnsure, embeddedServerStart } from './embedded-postgres.ts';
+import { databaseEnsure } from './database-admin.ts';
+import { embeddedServerStart } from './embedded-postgres.ts';
 
 /** The database name used on the embedded server. */
 const embeddedDatabase = 'connect_sync';

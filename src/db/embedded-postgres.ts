@@ -6,7 +6,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
-import pg from 'pg';
 import type { Logger } from '../log.ts';
 
 // Only this process can reach the server (it listens on loopback), so a fixed password is enough.
@@ -48,18 +47,6 @@ export async function embeddedServerStart(dataDir: string, log: Logger, options:
   const url = (database: string) => `postgres://${user}:${password}@127.0.0.1:${port}/${database}`;
   log.debug({ port }, 'embedded Postgres started');
   return { url, stop: () => server.stop() };
-}
-
-/** Creates `database` on the server at `adminUrl` unless it exists. */
-export async function databaseEnsure(adminUrl: string, database: string): Promise<void> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(database)}`);
-  } finally {
-    await client.end();
-  }
 }
 
 // A process killed without stopping its server leaves postmaster.pid behind, and Postgres then

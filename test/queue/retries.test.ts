@@ -61,11 +61,13 @@ describe('jobs that cannot succeed', () => {
     await boss.send(editor.queueName, { schoolId: school.id, isCreate: true }, { singletonKey: school.id });
 
     await waitFor('the good job to land', () => mirrorRowRead(database, editor, school.id));
-    const jobs = await jobsRead(database, editor.queueName);
     for (const id of [malformed, missing]) {
-      const job = await waitFor('the bad job to fail', () => jobs.find((candidate) => candidate.id === id && candidate.state === 'failed'));
+      const job = await waitFor('the bad job to fail', async () =>
+        (await jobsRead(database, editor.queueName)).find((candidate) => candidate.id === id && candidate.state === 'failed'),
+      );
       expect(job.retry_count).toBe(0);
     }
+    const jobs = await jobsRead(database, editor.queueName);
     expect(jobs.find((job) => job.id === malformed)?.output).toMatchObject({
       name: 'PayloadInvalidError',
       message: expect.stringMatching(/^Invalid payload for salesforce-sync.school \(.*Unrecognized key: "schoolID".*\); expected/),

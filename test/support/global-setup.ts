@@ -5,12 +5,11 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
+import { devDatabasePrepare } from '../../src/connect-sim/dev-database.ts';
+import { databaseDrop, databaseRecreate, databaseUrlFor } from '../../src/db/database-admin.ts';
 import { databaseConnect } from '../../src/db/database.ts';
 import { embeddedServerStart, type EmbeddedServer } from '../../src/db/embedded-postgres.ts';
-import { connectSimInstall } from '../../src/connect-sim/install.ts';
-import { migrateApp, migrateMirror } from '../../src/db/migrate.ts';
 import { silentLogger } from '../../src/log.ts';
 
 declare module 'vitest' {
@@ -34,16 +33,11 @@ export default async function setup(project: TestProject) {
     adminUrl = server.url('postgres');
   }
   const templateDatabase = `connect_sync_template_${process.pid}`;
-  await admin(adminUrl, `DROP DATABASE IF EXISTS ${templateDatabase}`);
-  await admin(adminUrl, `CREATE DATABASE ${templateDatabase}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${templateDatabase}`;
-  const template = await databaseConnect(url.toString());
+  await databaseRecreate(adminUrl, templateDatabase);
+  const template = await databaseConnect(databaseUrlFor(adminUrl, templateDatabase));
   try {
-    await migrateApp(template, silentLogger);
-    await migrateMirror(template, silentLogger);
     // Every test database has Connect's triggers and trigger log, as a real Connect database would.
-    await connectSimInstall(template, silentLogger);
+    await devDatabasePrepare(template, silentLogger);
   } finally {
     await template.close();
   }
@@ -51,18 +45,8 @@ export default async function setup(project: TestProject) {
   project.provide('templateDatabase', templateDatabase);
 
   return async () => {
-    await admin(adminUrl, `DROP DATABASE IF EXISTS ${templateDatabase} WITH (FORCE)`);
+    await databaseDrop(adminUrl, templateDatabase);
     await server?.stop();
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   };
-}
-
-async function admin(url: string, statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,0 +1,52 @@
+/**
+ * Watches the mirror during a demo run and notes when each Editor__c, Contact and affiliation
+ * first had an sfid, that is when Salesforce had it, to time parent-ready → child-landed.
+ */
+import { sql } from 'drizzle-orm';
+import type { Drizzle } from '../db/database.ts';
+import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
+import { contact } from '../mirror/objects/contact.ts';
+import { editor } from '../mirror/objects/editor.ts';
+import type { AnyMirrorObject } from '../mirror/registry.ts';
+
+const watched = { editor, contact, affiliation: contactEditorAffiliation } as const;
+export type WatchedObject = keyof typeof watched;
+
+export class DemoObserver {
+  /** Object → external id → when (ms) it was first seen with an sfid. */
+  readonly syncedAt: Record<WatchedObject, Map<string, number>> = { editor: new Map(), contact: new Map(), affiliation: new Map() };
+  readonly #db: Drizzle;
+
+  constructor(db: Drizzle) {
+    this.#db = db;
+  }
+
+  /** Reads the mirror once, noting rows newly seen with an sfid. */
+  async observe(now = Date.now()): Promise<void> {
+    const parts = Object.entries(watched).map(
+      ([name, object]) => sql`SELECT ${name} AS object, ${column(object)} AS key FROM ${table(object)} WHERE sfid IS NOT NULL`,
+    );
+    const { rows } = await this.#db.execute<{ object: WatchedObject; key: string }>(sql.join(parts, sql` UNION ALL `));
+    for (const row of rows) if (!this.syncedAt[row.object].has(row.key)) this.syncedAt[row.object].set(row.key, now);
+  }
+
+  /**
+   * Seconds from the later of an affiliation's two parents reaching Salesforce to the affiliation
+   * itself reaching it, for every affiliation that landed.
+   */
+  parentToChildSeconds(affiliations: readonly { roleId: string; schoolId: string; userId: string }[]): number[] {
+    return affiliations.flatMap(({ roleId, schoolId, userId }) => {
+      const landed = this.syncedAt.affiliation.get(roleId);
+      const parentsReady = Math.max(this.syncedAt.editor.get(schoolId) ?? Infinity, this.syncedAt.contact.get(userId) ?? Infinity);
+      return landed === undefined || parentsReady === Infinity ? [] : [Math.max(0, landed - parentsReady) / 1000];
+    });
+  }
+}
+
+function table(object: AnyMirrorObject) {
+  return sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
+}
+
+function column(object: AnyMirrorObject) {
+  return sql.identifier(object.externalId);
+}
