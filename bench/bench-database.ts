@@ -1,0 +1,66 @@
+/**
+ * A database of its own for one benchmark: on DATABASE_URL's server when set, else on an embedded
+ * Postgres in a temporary folder; migrated (app, queue, mirror) and dropped afterwards.
+ */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { databaseConnect, type Database } from '../src/db/database.ts';
+import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
+import { migrateApp, migrateMirror } from '../src/db/migrate.ts';
+import { silentLogger } from '../src/log.ts';
+
+/** An open, migrated database and how to get rid of it. */
+export interface BenchDatabase {
+  database: Database;
+  /** The server, for the report: `embedded` or the DATABASE_URL host. */
+  server: string;
+  drop(): Promise<void>;
+}
+
+/** Creates and migrates a database named `name` (suffixed with the process id). */
+export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> {
+  let stopServer = async () => undefined as void;
+  let adminUrl = process.env.DATABASE_URL;
+  let server = 'DATABASE_URL';
+  if (!adminUrl) {
+    const dataDir = mkdtempSync(join(tmpdir(), 'connect-sync-bench-'));
+    // Postgres runs as its own user when we are root, and must reach the data folder inside.
+    chmodSync(dataDir, 0o755);
+    const embedded = await embeddedServerStart(join(dataDir, 'pg'), silentLogger, { persistent: false });
+    adminUrl = embedded.url('postgres');
+    server = 'embedded';
+    stopServer = async () => {
+      await embedded.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    };
+  }
+  const databaseName = `${name}_${process.pid}`;
+  const admin = async (statement: string) => {
+    const client = new pg.Client({ connectionString: adminUrl });
+    await client.connect();
+    try {
+      await client.query(statement);
+    } finally {
+      await client.end();
+    }
+  };
+  await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)}`);
+  await admin(`CREATE DATABASE ${pg.escapeIdentifier(databaseName)}`);
+  const url = new URL(adminUrl);
+  url.pathname = `/${databaseName}`;
+  const database = await databaseConnect(url.toString());
+  await migrateApp(database, silentLogger);
+  await migrateMirror(database, silentLogger);
+  const { rows } = await database.pool.query<{ server_version: string }>(`SHOW server_version`);
+  return {
+    database,
+    server: `${server}, PostgreSQL ${rows[0]?.server_version ?? '?'}`,
+    drop: async () => {
+      await database.close();
+      await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+      await stopServer();
+    },
+  };
+}

@@ -1,0 +1,13 @@
+/**
+ * `npm run bench`: every benchmark, one after another, each on a database of its own. Figures are
+ * from one run on this machine; compare ratios, not absolute times (see BENCHMARKS.md).
+ */
+import { doctorBenchmark } from './doctor.ts';
+
+const benchmarks: { name: string; run: () => Promise<object> }[] = [{ name: 'doctor over 1 million mirror rows', run: doctorBenchmark }];
+
+for (const benchmark of benchmarks) {
+  process.stdout.write(`${benchmark.name} …\n`);
+  const result = await benchmark.run();
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+}
