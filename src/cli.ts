@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { positiveNumber, wholeNumber } from './cli-arguments.ts';
 import { commandRun } from './command-context.ts';
+import { dashboardStart } from './dashboard/dashboard-server.ts';
 import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-sim/command.ts';
 import { migrateApp, migrateMirror } from './db/migrate.ts';
 import { demoCommand, demoDefaults } from './demo/demo-command.ts';
@@ -38,6 +39,18 @@ program
       const worker = await workerStart(database, log, settings);
       log.info({ signal: await signal }, 'shutdown requested');
       await worker.stop();
+    }),
+  );
+
+program
+  .command('dashboard')
+  .description('serve the dashboard (queues, doctor, jobs) on PORT, behind DASHBOARD_USER / DASHBOARD_PASSWORD')
+  .action(() =>
+    commandRun(async ({ database, log, settings }) => {
+      const signal = shutdownSignal();
+      const dashboard = await dashboardStart(database, log, settings);
+      log.info({ signal: await signal }, 'shutdown requested');
+      await dashboard.stop();
     }),
   );
 

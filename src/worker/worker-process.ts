@@ -7,6 +7,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
@@ -20,22 +21,24 @@ export interface WorkerProcess {
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export interface WorkerStartOptions extends Partial<Omit<SyncWorkerOptions, 'enabled'>> {
-  /** Extra work started with the queue's instance (the reconciler), stopped with it. */
-  alongside?: (boss: PgBoss) => Promise<void>;
-}
+export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>>;
 
+/**
+ * Starts the sync workers and, when `RECONCILER_CRON` is given, the self-healing reconciler
+ * (the `worker` command passes it; the demo and tests leave it out).
+ */
 export async function workerStart(
   database: Database,
   log: Logger,
-  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'>,
+  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON'>>,
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
   const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
   await boss.start();
-  const { alongside, ...syncOptions } = options;
-  await syncWorkStart(boss, database.db, log, { enabled: settings.SALESFORCE_ENABLED, ...syncOptions });
-  await alongside?.(boss);
+  await syncWorkStart(boss, database.db, log, { enabled: settings.SALESFORCE_ENABLED, ...options });
+  if (settings.RECONCILER_CRON !== undefined) {
+    await reconcilerStart(boss, database, log, { RECONCILER_CRON: settings.RECONCILER_CRON, SALESFORCE_ENABLED: settings.SALESFORCE_ENABLED });
+  }
   if (!settings.SALESFORCE_ENABLED) log.warn('SALESFORCE_ENABLED is not true: jobs that run are discarded without writing');
 
   const summary =

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { schoolCreate } from '../../src/app/schools.ts';
 import { editor } from '../../src/mirror/objects/editor.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
+import { silentLogger } from '../../src/log.ts';
 import { workerStart } from '../../src/worker/worker-process.ts';
 import { testDatabase } from '../support/database.ts';
 import { logCapture } from '../support/log.ts';
@@ -62,6 +63,19 @@ describe('stopping', () => {
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(output).toContain('worker stopped');
     expect(output).not.toContain(database.url);
+  });
+});
+
+describe('the self-healing reconciler', () => {
+  it('is scheduled by a worker given RECONCILER_CRON, and left out otherwise', async () => {
+    const database = await testDatabase();
+    const schedules = async () => (await database.pool.query<{ name: string; cron: string }>('SELECT name, cron FROM pgboss.schedule')).rows;
+    const plain = await workerStart(database, silentLogger, settings);
+    await plain.stop(1000);
+    expect(await schedules()).toEqual([]);
+    const worker = await workerStart(database, silentLogger, { ...settings, RECONCILER_CRON: '*/7 * * * *' });
+    await worker.stop(1000);
+    expect(await schedules()).toEqual([{ name: 'connect-sync.reconcile', cron: '*/7 * * * *' }]);
   });
 });
 

@@ -1,0 +1,51 @@
+/** The dashboard's front page: queue depths and the doctor's classes, as plain server-rendered HTML. */
+import { html } from 'hono/html';
+import { doctorClassMeanings, type DoctorReport } from '../ops/doctor-classes.ts';
+import type { QueueDepths } from '../worker/queue-summary.ts';
+
+export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string) {
+  const queues = Object.entries(depths).sort(([a], [b]) => a.localeCompare(b));
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <title>connect-sync</title>
+        <style>
+          body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; color: #1d2433; }
+          table { border-collapse: collapse; width: 100%; margin-bottom: 2rem; }
+          th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde2ea; vertical-align: top; }
+          td.n { text-align: right; font-variant-numeric: tabular-nums; }
+          code { font-size: 13px; }
+          .zero { color: #8a94a6; }
+        </style>
+      </head>
+      <body>
+        <h1>connect-sync</h1>
+        <p><a href="${queuesPath}">Jobs and queues</a> (pg-boss dashboard)</p>
+        <h2>Sync queues</h2>
+        <table>
+          <tr><th>queue</th><th>waiting</th><th>retrying (waiting on a parent)</th><th>running</th></tr>
+          ${queues.length === 0 ? html`<tr><td colspan="4" class="zero">all sync queues idle</td></tr>` : ''}
+          ${queues.map(
+            ([queue, depth]) =>
+              html`<tr><td><code>salesforce-sync.${queue}</code></td><td class="n">${depth.waiting}</td><td class="n">${depth.retrying}</td><td class="n">${depth.active}</td></tr>`,
+          )}
+        </table>
+        <h2>Doctor: ${report.schoolsWithoutSyncedAffiliation} schools without a synced affiliation</h2>
+        <table>
+          <tr><th>class</th><th>count</th><th>meaning</th><th>examples</th></tr>
+          ${Object.entries(report.classes).map(
+            ([name, found]) =>
+              html`<tr class="${found.count === 0 ? 'zero' : ''}">
+                <td><code>${name}</code></td>
+                <td class="n">${found.count}</td>
+                <td>${doctorClassMeanings[name] ?? ''}</td>
+                <td><code>${found.examples.join(', ')}</code></td>
+              </tr>`,
+          )}
+        </table>
+        <p>Every class is also a view for psql, e.g. <code>${report.views.failedOnEditor ?? ''}</code>.
+        <code>connect-sync repair</code> lists what would heal the recoverable classes.</p>
+      </body>
+    </html>`;
+}
