@@ -2,7 +2,7 @@
  * The logger every part receives: pino, JSON for log drains, readable on a terminal.
  * Parts take a child logger carrying what they work on (queue, job id, record id).
  */
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import pretty from 'pino-pretty';
 import type { Settings } from './config.ts';
 
@@ -12,11 +12,15 @@ export type { Logger };
 const secretKeys = ['password', 'connectionString', 'databaseUrl', 'DATABASE_URL', 'authorization', 'DASHBOARD_PASSWORD'];
 const redact = secretKeys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`]);
 
-export function createLogger(settings: Pick<Settings, 'LOG_LEVEL' | 'LOG_FORMAT'>): Logger {
+/** The logger for `settings`, writing to stdout unless given another destination. */
+export function createLogger(settings: Pick<Settings, 'LOG_LEVEL' | 'LOG_FORMAT'>, destination?: DestinationStream): Logger {
   const format = settings.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json');
   const options = { level: settings.LOG_LEVEL, redact: { paths: redact, censor: '[redacted]' } };
-  if (format === 'json') return pino(options);
-  return pino(options, pretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  if (format === 'json') return destination ? pino(options, destination) : pino(options);
+  return pino(
+    options,
+    pretty({ sync: true, colorize: process.stdout.isTTY, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l', destination: destination ?? 1 }),
+  );
 }
 
 /** A logger that writes nothing, for library callers that pass none. */

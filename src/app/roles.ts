@@ -19,6 +19,20 @@ export async function roleCreate({ db, sync }: AppContext, input: RoleNew): Prom
   });
 }
 
+/** Changes a role (e.g. teacher to owner); a staff role syncs its affiliation. */
+export async function roleUpdate({ db, sync }: AppContext, roleId: number, changes: Partial<Pick<RoleNew, 'role' | 'archivedAt'>>): Promise<Role> {
+  return db.transaction(async (tx) => {
+    const [role] = await tx
+      .update(roles)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(roles.id, roleId))
+      .returning();
+    if (!role) throw new Error(`Role ${roleId} does not exist`);
+    if (role.role !== 'student') await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
+    return role;
+  });
+}
+
 /** Archives a role; a staff role syncs as offboarded. */
 export async function roleArchive({ db, sync }: AppContext, roleId: number): Promise<Role> {
   return db.transaction(async (tx) => {
