@@ -1,14 +1,14 @@
 /**
  * A database of its own for one benchmark: on DATABASE_URL's server when set, else on an embedded
- * Postgres in a temporary folder; migrated (app, queue, mirror) and dropped afterwards.
+ * Postgres in a temporary folder; laid out like a Heroku Connect database, and dropped afterwards.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { devDatabasePrepare } from '../src/connect-sim/dev-database.ts';
+import { databaseDrop, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
-import { migrateApp, migrateMirror } from '../src/db/migrate.ts';
 import { silentLogger } from '../src/log.ts';
 
 /** An open, migrated database and how to get rid of it. */
@@ -37,29 +37,16 @@ export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> 
     };
   }
   const databaseName = `${name}_${process.pid}`;
-  const admin = async (statement: string) => {
-    const client = new pg.Client({ connectionString: adminUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)}`);
-  await admin(`CREATE DATABASE ${pg.escapeIdentifier(databaseName)}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${databaseName}`;
-  const database = await databaseConnect(url.toString());
-  await migrateApp(database, silentLogger);
-  await migrateMirror(database, silentLogger);
+  await databaseRecreate(adminUrl, databaseName);
+  const database = await databaseConnect(databaseUrlFor(adminUrl, databaseName));
+  await devDatabasePrepare(database, silentLogger);
   const { rows } = await database.pool.query<{ server_version: string }>(`SHOW server_version`);
   return {
     database,
     server: `${server}, PostgreSQL ${rows[0]?.server_version ?? '?'}`,
     drop: async () => {
       await database.close();
-      await admin(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+      await databaseDrop(adminUrl, databaseName);
       await stopServer();
     },
   };

@@ -3,8 +3,12 @@
  * from one run on this machine; compare ratios, not absolute times (see BENCHMARKS.md).
  */
 import { doctorBenchmark } from './doctor.ts';
+import { syncThroughputBenchmark } from './sync-throughput.ts';
 
-const benchmarks: { name: string; run: () => Promise<object> }[] = [{ name: 'doctor over 1 million mirror rows', run: doctorBenchmark }];
+const benchmarks: { name: string; run: () => Promise<object> }[] = [
+  { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
+  { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
+];
 
 for (const benchmark of benchmarks) {
   process.stdout.write(`${benchmark.name} …\n`);

@@ -237,6 +237,13 @@ describe('jobs that cannot be synced', () => {
     });
   });
 
+  it('accepts any uuid Postgres accepts, in either case, as the same record', async () => {
+    // md5()::uuid and similar ids carry no RFC version; Postgres takes them, so must we.
+    const { rows } = await database.pool.query<{ id: string }>(`SELECT md5('gurnard')::uuid::text AS id`);
+    const school = await schoolInsert(database, { id: rows[0]!.id });
+    expect(await syncOne(editor, { schoolId: school.id.toUpperCase() })).toEqual({ status: 'written', recordId: school.id });
+  });
+
   it('discards every job while syncing is off, writing nothing', async () => {
     const school = await schoolInsert(database);
     const outcomes = await syncBatch(database.db, editor, [{ id: 'job-1', data: { schoolId: school.id } }], { enabled: false });

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { schoolClasses } from '../../db/app-schema.ts';
 import { connectTable } from '../connect-table.ts';
 import { defineMirrorObject } from '../define.ts';
+import { uuidId } from './payload-ids.ts';
 
 export const classroomTable = connectTable('classroom__c', 'classroomuuid__c', {
   classroomuuid__c: varchar({ length: 36 }),
@@ -22,7 +23,7 @@ export const classroom = defineMirrorObject({
   externalId: 'classroomuuid__c',
   externalIdField: 'ClassroomUUID__c',
   queue: 'school-class',
-  payload: z.strictObject({ schoolClassId: z.uuid() }),
+  payload: z.strictObject({ schoolClassId: uuidId }),
   recordId: (payload) => payload.schoolClassId,
   source: { table: schoolClasses, id: schoolClasses.id },
   fields: {

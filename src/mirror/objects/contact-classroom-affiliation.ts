@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { classTeachers } from '../../db/app-schema.ts';
 import { connectTable } from '../connect-table.ts';
 import { defineMirrorObject } from '../define.ts';
+import { uuidId } from './payload-ids.ts';
 
 export const contactClassroomAffiliationTable = connectTable('contact_classroom_affiliation__c', 'affiliation_id__c', {
   affiliation_id__c: varchar({ length: 36 }),
@@ -22,7 +23,7 @@ export const contactClassroomAffiliation = defineMirrorObject({
   externalId: 'affiliation_id__c',
   externalIdField: 'Affiliation_ID__c',
   queue: 'class-teacher',
-  payload: z.strictObject({ classTeacherId: z.uuid() }),
+  payload: z.strictObject({ classTeacherId: uuidId }),
   recordId: (payload) => payload.classTeacherId,
   source: { table: classTeachers, id: classTeachers.id },
   fields: {

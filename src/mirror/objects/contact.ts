@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { schools } from '../../db/app-schema.ts';
 import { connectTable } from '../connect-table.ts';
 import { defineMirrorObject } from '../define.ts';
+import { uuidId } from './payload-ids.ts';
 
 export const contactTable = connectTable('contact', 'pi_accounts_unique_id__c', {
   pi_accounts_unique_id__c: varchar({ length: 36 }),
@@ -24,7 +25,7 @@ export const contact = defineMirrorObject({
   externalId: 'pi_accounts_unique_id__c',
   externalIdField: 'Pi_Accounts_Unique_ID__c',
   queue: 'contact',
-  payload: z.strictObject({ schoolId: z.uuid() }),
+  payload: z.strictObject({ schoolId: uuidId }),
   recordId: (payload) => payload.schoolId,
   source: { table: schools, id: schools.id },
   fields: {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { schools } from '../../db/app-schema.ts';
 import { connectTable } from '../connect-table.ts';
 import { defineMirrorObject } from '../define.ts';
+import { uuidId } from './payload-ids.ts';
 
 export const editorTable = connectTable('editor__c', 'editoruuid__c', {
   editoruuid__c: varchar({ length: 36 }),
@@ -35,7 +36,7 @@ export const editor = defineMirrorObject({
   externalId: 'editoruuid__c',
   externalIdField: 'EditorUUID__c',
   queue: 'school',
-  payload: z.strictObject({ schoolId: z.uuid(), isCreate: z.boolean().default(false) }),
+  payload: z.strictObject({ schoolId: uuidId, isCreate: z.boolean().default(false) }),
   recordId: (payload) => payload.schoolId,
   source: { table: schools, id: schools.id },
   fields: {

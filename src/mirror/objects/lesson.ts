@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { lessons } from '../../db/app-schema.ts';
 import { connectTable } from '../connect-table.ts';
 import { defineMirrorObject } from '../define.ts';
+import { uuidId } from './payload-ids.ts';
 
 export const lessonTable = connectTable('lesson__c', 'lesson_uuid__c', {
   lesson_uuid__c: varchar({ length: 36 }),
@@ -25,7 +26,7 @@ export const lesson = defineMirrorObject({
   externalId: 'lesson_uuid__c',
   externalIdField: 'Lesson_UUID__c',
   queue: 'lesson',
-  payload: z.strictObject({ lessonId: z.uuid() }),
+  payload: z.strictObject({ lessonId: uuidId }),
   recordId: (payload) => payload.lessonId,
   source: { table: lessons, id: lessons.id },
   fields: {

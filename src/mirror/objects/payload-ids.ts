@@ -8,3 +8,12 @@ import { z } from 'zod';
 export const bigintId = z
   .union([z.int().positive(), z.string().regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number')])
   .transform((id) => String(id));
+
+/**
+ * A uuid record id. Any 8-4-4-4-12 hex id is accepted, as Postgres's uuid type accepts it (ids
+ * made by md5() or other tools need not carry an RFC version); handed on in lower case, as
+ * Postgres prints it, so one record always has one key.
+ */
+export const uuidId = z
+  .guid('a uuid such as 6a228ff8-1b2c-4d3e-8f90-a1b2c3d4e5f6')
+  .transform((id) => id.toLowerCase());
