@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database.ts';
+import { poolTransaction } from '../db/pool-transaction.ts';
 import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
 import { editor } from '../mirror/objects/editor.ts';
 import { mirrorObjects, parentLookups, type AnyMirrorObject, type ResolvedLookup } from '../mirror/registry.ts';
@@ -262,21 +263,13 @@ export async function doctorViewsEnsure(database: Pick<Database, 'pool'>): Promi
   if (missing.length > 0) {
     throw new Error(`The doctor's views need ${missing.join(', ')}: run connect-sync migrate (and migrate --mirror outside production) first.`);
   }
-  const client = await database.pool.connect();
-  try {
-    await client.query('BEGIN');
-    // Two processes starting at once must not both rebuild.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [version]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${opsSchema}`);
-    for (const [name] of viewDefinitions().reverse()) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${name}`);
-    await client.query(text);
-    await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorSchoolsView} IS '${version}'`);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  await poolTransaction(database.pool, async (client) => {
+  // Two processes starting at once must not both rebuild.
+  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [version]);
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${opsSchema}`);
+  for (const [name] of viewDefinitions().reverse()) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${name}`);
+  await client.query(text);
+  await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorSchoolsView} IS '${version}'`);
+  });
   return 'created';
 }
