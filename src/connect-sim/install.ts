@@ -22,17 +22,17 @@ const installLockKey = 0x636f6e6e;
 /** Adds what Heroku Connect adds to the mirror schema, and the simulated org. */
 export async function connectSimInstall(database: Pick<Database, 'pool'>, log: Logger): Promise<void> {
   await poolTransaction(database.pool, async (client) => {
-  await client.query('SELECT pg_advisory_xact_lock($1)', [installLockKey]);
-  await connectSchemaCheck(client);
-  await client.query(connectTablesSql());
-  await client.query(
-    `INSERT INTO ${pg.escapeIdentifier(mirrorSchemaName)}._hcmeta (hcver, org_id, details)
-     SELECT $1::integer, $2::varchar, $3::text WHERE NOT EXISTS (SELECT 1 FROM ${pg.escapeIdentifier(mirrorSchemaName)}._hcmeta WHERE org_id = $2::varchar)`,
-    [1, 'connect-sim', connectSimMarker],
-  );
-  await client.query(triggerFunctionsSql());
-  for (const object of mirrorObjects) await client.query(tableTriggersSql(object.tableName));
-  await client.query(orgSchemaSql());
+    await client.query('SELECT pg_advisory_xact_lock($1)', [installLockKey]);
+    await connectSchemaCheck(client);
+    await client.query(connectTablesSql());
+    await client.query(
+      `INSERT INTO ${pg.escapeIdentifier(mirrorSchemaName)}._hcmeta (hcver, org_id, details)
+       SELECT $1::integer, $2::varchar, $3::text WHERE NOT EXISTS (SELECT 1 FROM ${pg.escapeIdentifier(mirrorSchemaName)}._hcmeta WHERE org_id = $2::varchar)`,
+      [1, 'connect-sim', connectSimMarker],
+    );
+    await client.query(triggerFunctionsSql());
+    for (const object of mirrorObjects) await client.query(tableTriggersSql(object.tableName));
+    await client.query(orgSchemaSql());
   });
   log.info({ tables: mirrorObjects.map((object) => object.tableName) }, 'Connect stand-in installed');
 }

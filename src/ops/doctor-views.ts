@@ -264,12 +264,12 @@ export async function doctorViewsEnsure(database: Pick<Database, 'pool'>): Promi
     throw new Error(`The doctor's views need ${missing.join(', ')}: run connect-sync migrate (and migrate --mirror outside production) first.`);
   }
   await poolTransaction(database.pool, async (client) => {
-  // Two processes starting at once must not both rebuild.
-  await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [version]);
-  await client.query(`CREATE SCHEMA IF NOT EXISTS ${opsSchema}`);
-  for (const [name] of viewDefinitions().reverse()) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${name}`);
-  await client.query(text);
-  await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorSchoolsView} IS '${version}'`);
+    // Two processes starting at once must not both rebuild.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [version]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${opsSchema}`);
+    for (const [name] of viewDefinitions().reverse()) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${name}`);
+    await client.query(text);
+    await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorSchoolsView} IS '${version}'`);
   });
   return 'created';
 }
