@@ -52,8 +52,10 @@ export interface MirrorObjectDeclaration<TPayload extends object = object> {
   queue: string;
   /** The job payload's shape; anything else is rejected at once. */
   payload: z.ZodType<TPayload>;
-  /** The source record key a payload names. */
-  recordId: (payload: TPayload) => string;
+  /** The payload key naming the record (`schoolId`, `roleId`); its value is the record's key as text. */
+  payloadKey: keyof TPayload & string;
+  /** Payload values for a record Salesforce does not have yet (Editor__c: `{ isCreate: true }`). */
+  payloadOnCreate?: Partial<TPayload>;
   source: MirrorSource;
   /** Mirror column ← source expression. Lookup columns (`__r__`) are ordinary fields here. */
   fields: Readonly<Record<string, SourceExpression>>;
@@ -85,6 +87,10 @@ export interface MirrorObject<TPayload extends object = object> extends MirrorOb
   externalIdField: string;
   /** Lookups to parents, in declared order, read off the `__r__` columns. */
   lookups: readonly ParentLookup[];
+  /** The source record key a payload names. */
+  recordId(payload: TPayload): string;
+  /** The payload of a job for `recordId`; `create` when Salesforce does not have the record yet. */
+  payloadFor(recordId: string, options?: { create?: boolean }): TPayload;
   /** The columns `payloadFields` writes. */
   payloadColumns: readonly string[];
   /** Mirror column → the column's SQL type, for set-wise writes. */
@@ -129,6 +135,9 @@ export function defineMirrorObject<TPayload extends object>(declaration: MirrorO
     ...declaration,
     tableName: getTableName(declaration.table),
     queueName: queuePrefix + declaration.queue,
+    recordId: (payload) => String(payload[declaration.payloadKey]),
+    payloadFor: (recordId, options = {}) =>
+      ({ [declaration.payloadKey]: recordId, ...(options.create ? declaration.payloadOnCreate : {}) }) as TPayload,
     externalIdField,
     lookups,
     payloadColumns,

@@ -11,7 +11,6 @@ import type { Database } from '../db/database.ts';
 import { mirrorObjectForQueue, mirrorObjectNamed, mirrorObjects, type AnyMirrorObject } from '../mirror/registry.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
-import { recordPayload } from './repair.ts';
 
 /** Records read and jobs inserted per batch. */
 export const backfillBatchSize = 1000;
@@ -95,7 +94,7 @@ export async function backfillRun(
       if (batch.length === 0) break;
       const jobs: JobInsert[] = batch
         .filter((record) => !record.waiting)
-        .map((record) => ({ data: recordPayload(object, record.key), singletonKey: record.key }));
+        .map((record) => ({ data: object.payloadFor(record.key), singletonKey: record.key }));
       if (jobs.length > 0) await boss.insert(object.queueName, jobs);
       result.enqueued += jobs.length;
       result.alreadyWaiting += batch.length - jobs.length;

@@ -7,7 +7,6 @@
  */
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
-import { z } from 'zod';
 import type { CommandContext } from '../command-context.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
@@ -83,19 +82,6 @@ function objectForQueue(queue: string): AnyMirrorObject {
   return object;
 }
 
-/**
- * The job payload naming `recordId`: the payload's one required key (`roleId`, `schoolId`). A
- * record whose mirror row is missing is new to Salesforce, so a declared `isCreate` is set.
- */
-export function recordPayload(object: AnyMirrorObject, recordId: string, options: { create?: boolean } = {}): object {
-  const schema = z.toJSONSchema(object.payload, { io: 'input', unrepresentable: 'any' }) as { required?: string[]; properties?: Record<string, unknown> };
-  const [key, ...more] = schema.required ?? [];
-  if (!key || more.length > 0) throw new Error(`${object.queueName}: cannot build a payload from a record id (expected one required key)`);
-  const payload: Record<string, unknown> = { [key]: recordId };
-  if (options.create && schema.properties && 'isCreate' in schema.properties) payload.isCreate = true;
-  return payload;
-}
-
 /** One line per item, as the dry run prints it. */
 export function repairItemText(item: RepairItem): string {
   if (item.action === 'failedRowReplace') {
@@ -132,7 +118,7 @@ export async function repairApply(
       }
       const states = item.action === 'failedRowReplace' ? jobStatesWaiting : [...jobStatesWaiting, 'failed'];
       if (await jobHeld(tx, item.object, item.recordId, states)) return { deleted, enqueued: false };
-      await sync.enqueue(item.object, recordPayload(item.object, item.recordId, { create: item.action === 'jobEnqueue' }) as never, { tx });
+      await sync.enqueue(item.object, item.object.payloadFor(item.recordId, { create: item.action === 'jobEnqueue' }), { tx });
       return { deleted, enqueued: true };
     });
     if (!done) {

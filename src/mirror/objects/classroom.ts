@@ -24,7 +24,7 @@ export const classroom = defineMirrorObject({
   externalIdField: 'ClassroomUUID__c',
   queue: 'school-class',
   payload: z.strictObject({ schoolClassId: uuidId }),
-  recordId: (payload) => payload.schoolClassId,
+  payloadKey: 'schoolClassId',
   source: { table: schoolClasses, id: schoolClasses.id },
   fields: {
     classroomuuid__c: schoolClasses.id,

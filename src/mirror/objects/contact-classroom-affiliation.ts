@@ -24,7 +24,7 @@ export const contactClassroomAffiliation = defineMirrorObject({
   externalIdField: 'Affiliation_ID__c',
   queue: 'class-teacher',
   payload: z.strictObject({ classTeacherId: uuidId }),
-  recordId: (payload) => payload.classTeacherId,
+  payloadKey: 'classTeacherId',
   source: { table: classTeachers, id: classTeachers.id },
   fields: {
     affiliation_id__c: classTeachers.id,

@@ -33,7 +33,7 @@ export const contactEditorAffiliation = defineMirrorObject({
   externalIdField: 'Affiliation_ID__c',
   queue: 'role',
   payload: z.strictObject({ roleId: bigintId }),
-  recordId: (payload) => payload.roleId,
+  payloadKey: 'roleId',
   source: { table: roles, id: roles.id, joins: [{ table: schools, on: eq(roles.schoolId, schools.id) }] },
   fields: {
     affiliation_id__c: sql`${roles.id}::text`,

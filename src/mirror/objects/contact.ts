@@ -26,7 +26,7 @@ export const contact = defineMirrorObject({
   externalIdField: 'Pi_Accounts_Unique_ID__c',
   queue: 'contact',
   payload: z.strictObject({ schoolId: uuidId }),
-  recordId: (payload) => payload.schoolId,
+  payloadKey: 'schoolId',
   source: { table: schools, id: schools.id },
   fields: {
     pi_accounts_unique_id__c: schools.creatorId,

@@ -37,7 +37,8 @@ export const editor = defineMirrorObject({
   externalIdField: 'EditorUUID__c',
   queue: 'school',
   payload: z.strictObject({ schoolId: uuidId, isCreate: z.boolean().default(false) }),
-  recordId: (payload) => payload.schoolId,
+  payloadKey: 'schoolId',
+  payloadOnCreate: { isCreate: true },
   source: { table: schools, id: schools.id },
   fields: {
     editoruuid__c: schools.id,

@@ -27,7 +27,7 @@ export const lesson = defineMirrorObject({
   externalIdField: 'Lesson_UUID__c',
   queue: 'lesson',
   payload: z.strictObject({ lessonId: uuidId }),
-  recordId: (payload) => payload.lessonId,
+  payloadKey: 'lessonId',
   source: { table: lessons, id: lessons.id },
   fields: {
     lesson_uuid__c: lessons.id,
