@@ -5,6 +5,7 @@
  * waits, later entries that are due go ahead of it.
  */
 import type pg from 'pg';
+import { poolTransaction } from '../db/pool-transaction.ts';
 import { mirrorObjectNamed } from '../mirror/registry.ts';
 import { triggerLogEntryPush } from './entry-push.ts';
 import type { ConnectSimSettings } from './options.ts';
@@ -64,31 +65,21 @@ export class SyncEngine {
   }
 
   async #entrySend(pool: pg.Pool, entryId: string, entry: TriggerLogEntry): Promise<'SUCCESS' | 'FAILED' | 'SKIPPED'> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      if (!(await triggerLogEntryClaim(client, entryId))) {
-        await client.query('ROLLBACK');
-        return 'SKIPPED';
-      }
-      const result = await triggerLogEntryPush(client, entry);
-      await client.query('COMMIT');
-      const context = { table: result.object.tableName, recordId: entry.recordId, entryId, action: entry.action };
-      if (result.outcome.state === 'FAILED') {
-        this.#settings.log.warn(
-          { ...context, message: result.outcome.message },
-          `push failed: ${result.object.tableName} ${entry.recordId}: ${result.outcome.message}`,
-        );
-      } else {
-        this.#settings.log.info({ ...context, sfid: result.outcome.sfid, lastop: result.lastop }, `pushed ${result.object.tableName} ${entry.recordId}`);
-      }
-      return result.outcome.state;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    // Claimed and sent in one transaction: another engine that claimed it first makes this a no-op.
+    const result = await poolTransaction(pool, async (client) =>
+      (await triggerLogEntryClaim(client, entryId)) ? triggerLogEntryPush(client, entry) : undefined,
+    );
+    if (!result) return 'SKIPPED';
+    const context = { table: result.object.tableName, recordId: entry.recordId, entryId, action: entry.action };
+    if (result.outcome.state === 'FAILED') {
+      this.#settings.log.warn(
+        { ...context, message: result.outcome.message },
+        `push failed: ${result.object.tableName} ${entry.recordId}: ${result.outcome.message}`,
+      );
+    } else {
+      this.#settings.log.info({ ...context, sfid: result.outcome.sfid, lastop: result.lastop }, `pushed ${result.object.tableName} ${entry.recordId}`);
     }
+    return result.outcome.state;
   }
 }
 
