@@ -4,7 +4,7 @@ import { doctorClassMeanings, type DoctorReport } from '../ops/doctor-classes.ts
 import type { QueueDepths } from '../worker/queue-summary.ts';
 
 export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string) {
-  const queues = Object.entries(depths).sort(([a], [b]) => a.localeCompare(b));
+  const queues = Object.entries(depths.queues).sort(([a], [b]) => a.localeCompare(b));
   return html`<!doctype html>
     <html lang="en">
       <head>
@@ -31,6 +31,7 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
               html`<tr><td><code>salesforce-sync.${queue}</code></td><td class="n">${depth.waiting}</td><td class="n">${depth.retrying}</td><td class="n">${depth.active}</td></tr>`,
           )}
         </table>
+        <p>${depths.deadLettered} jobs in <code>salesforce-sync.dead-letter</code> (gave up, or rejected as malformed), waiting for a person.</p>
         <h2>Doctor: ${report.schoolsWithoutSyncedAffiliation} schools without a synced affiliation</h2>
         <table>
           <tr><th>class</th><th>count</th><th>meaning</th><th>examples</th></tr>
