@@ -33,7 +33,7 @@ export const doctorClassMeanings: Record<string, string> = {
   failedOnContact: 'affiliation row FAILED on the Contact lookup, Contact still not in Salesforce (upstream; never touched)',
   noAffiliationRow: 'staff roles but no affiliation row (recoverable: repair enqueues the role jobs)',
   noStaffRoles: 'only students or no roles (by design)',
-  other: 'anything else, e.g. an affiliation row still on its way to Salesforce',
+  other: 'anything else: an affiliation row still on its way, or FAILED on a Contact that has since arrived (repair heals that)',
   deadLetter: 'jobs that ran out of executions or were rejected, in the dead-letter queue',
   waitingOnParent: 'sync jobs waiting in retry for a parent to reach Salesforce',
 };
