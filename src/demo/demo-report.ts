@@ -45,7 +45,8 @@ export function demoChecks(result: DemoResult, workload: DemoWorkload): DemoChec
 
 /** The table and checks as lines for a terminal. */
 export function demoReportLines(result: DemoResult, checks: readonly DemoCheck[]): string[] {
-  const seconds = (value: number | null) => (value === null ? '–' : `${value} s`);
+  // The mirror is watched every 0.1 s; a child landing within that of its parent reads as 0.
+  const seconds = (value: number | null) => (value === null ? '–' : value < 0.1 ? '< 0.1 s' : `${value} s`);
   const rows: [string, (outcome: DemoOutcome) => string][] = [
     ['Affiliations landed / expected', (o) => `${o.affiliationsLanded} / ${o.affiliationsExpected}`],
     ['FAILED for good: Editor not yet in Salesforce', (o) => String(o.fkFailed.editor)],
