@@ -1,14 +1,14 @@
 /**
  * A database of its own for one benchmark: on DATABASE_URL's server when set, else on an embedded
- * Postgres in a temporary folder; laid out like a Heroku Connect database, and dropped afterwards.
+ * Postgres in a temporary folder; migrated (app, queue, mirror) and dropped afterwards.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { devDatabasePrepare } from '../src/connect-sim/dev-database.ts';
 import { databaseDrop, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
+import { migrateApp, migrateMirror } from '../src/db/migrate.ts';
 import { silentLogger } from '../src/log.ts';
 
 /** An open, migrated database and how to get rid of it. */
@@ -39,7 +39,10 @@ export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> 
   const databaseName = `${name}_${process.pid}`;
   await databaseRecreate(adminUrl, databaseName);
   const database = await databaseConnect(databaseUrlFor(adminUrl, databaseName));
-  await devDatabasePrepare(database, silentLogger);
+  // Mirror tables without the Connect stand-in's triggers: seeds write Connect's own states
+  // (SYNCED, FAILED) straight in, as a real mirror holds them, and no trigger log is kept.
+  await migrateApp(database, silentLogger);
+  await migrateMirror(database, silentLogger);
   const { rows } = await database.pool.query<{ server_version: string }>(`SHOW server_version`);
   return {
     database,

@@ -11,6 +11,7 @@ import type { Database } from '../db/database.ts';
 import { mirrorObjectForQueue, mirrorObjectNamed, mirrorObjects, type AnyMirrorObject } from '../mirror/registry.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
+import { sourceQuery } from '../sync/source-query.ts';
 
 /** Records read and jobs inserted per batch. */
 export const backfillBatchSize = 1000;
@@ -74,9 +75,7 @@ export async function backfillRun(
   const synced = skip ? sql`NOT COALESCE((${skip.when}), false)` : sql`true`;
 
   return backfillLockHold(database, object, async () => {
-    let countQuery = database.db.select({ count: sql<number>`count(*)::int` }).from(source.table).$dynamic();
-    for (const join of source.joins ?? []) countQuery = countQuery.innerJoin(join.table, join.on);
-    const [counted] = await countQuery.where(synced);
+    const [counted] = (await sourceQuery(database.db, object, { count: sql<number>`count(*)::int` }).where(synced)) as { count: number }[];
     const result: BackfillResult = { object, records: counted?.count ?? 0, enqueued: 0, alreadyWaiting: 0 };
     options.onProgress?.(0, result.records);
 
@@ -87,8 +86,7 @@ export async function backfillRun(
     let cursor: string | undefined;
     let done = 0;
     for (;;) {
-      let query = database.db.select({ key: sql<string>`${key}`, waiting }).from(source.table).$dynamic();
-      for (const join of source.joins ?? []) query = query.innerJoin(join.table, join.on);
+      const query = sourceQuery(database.db, object, { key: sql<string>`${key}`, waiting });
       const after = cursor === undefined ? sql`true` : sql`${source.id} > ${cursor}::${idType}`;
       const batch = (await query.where(sql`${synced} AND ${after}`).orderBy(source.id).limit(batchSize)) as { key: string; waiting: boolean }[];
       if (batch.length === 0) break;

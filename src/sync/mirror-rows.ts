@@ -5,6 +5,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject } from '../mirror/registry.ts';
+import { sourceQuery } from './source-query.ts';
 
 /** A mirror row's values by column name, ready to be written. */
 export type MirrorRow = Record<string, string | number | boolean | null>;
@@ -52,9 +53,7 @@ async function sourceRecordsRead(db: Drizzle, object: AnyMirrorObject, ids: read
   };
   // Ids arrive as text; cast the parameter, not the column, so the key's index serves the lookup.
   const idType = sql.raw(source.id.getSQLType());
-  let query = db.select(selection).from(source.table).$dynamic();
-  for (const join of source.joins ?? []) query = query.innerJoin(join.table, join.on);
-  const rows = (await query.where(sql`${source.id} = ANY(${sql.param(ids)}::${idType}[])`)) as SourceRecord[];
+  const rows = (await sourceQuery(db, object, selection).where(sql`${source.id} = ANY(${sql.param(ids)}::${idType}[])`)) as SourceRecord[];
   return new Map(rows.map((row) => [row.__id, row]));
 }
 
