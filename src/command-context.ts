@@ -42,6 +42,9 @@ function exitWith(error: unknown, log?: Logger): never {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }
-  log.error({ err: error }, (error as Error).message);
+  // One line a person can act on; the stack is there for whoever asks with LOG_LEVEL=debug.
+  const failure = error instanceof Error ? error : new Error(String(error));
+  log.error({ error: failure.name }, failure.message);
+  log.debug({ err: failure }, 'stack of the error above');
   process.exit(1);
 }

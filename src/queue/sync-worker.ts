@@ -89,7 +89,7 @@ async function outcomeSettle(
       log.info({ reason: outcome.reason }, 'sync job discarded');
       return { id: job.id, status: 'completed', output: { discarded: outcome.reason } };
     case 'rejected':
-      log.error({ err: outcome.error, data: job.data }, `sync job rejected, not retried: ${outcome.error.message}`);
+      log.error({ error: outcome.error.name, data: job.data }, `sync job rejected, not retried: ${outcome.error.message}`);
       return { id: job.id, status: 'deadletter', output: errorOutput(outcome.error) };
     case 'waiting': {
       const output = { ...errorOutput(outcome.error), parent: outcome.error.parent, mirrorRowExists: outcome.error.mirrorRowExists };
