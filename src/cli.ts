@@ -9,6 +9,7 @@ import { demoCommand, demoDefaults } from './demo/demo-command.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
 import { shutdownSignal, workerStart } from './worker/worker-process.ts';
 import { backfillCommand } from './ops/backfill.ts';
+import { redriveCommand } from './ops/redrive.ts';
 import { doctorCommand } from './ops/doctor-classes.ts';
 import { doctorViewsEnsure } from './ops/doctor-views.ts';
 import { repairCommand } from './ops/repair.ts';
@@ -101,5 +102,12 @@ program
   .description('enqueue a sync job for every record of an object, skipping records with a job waiting')
   .argument('<object>', 'all, a queue (school, contact, role, school-class, class-teacher, lesson) or a Salesforce object name')
   .action((object: string) => commandRun((context) => backfillCommand(context, object)));
+
+program
+  .command('redrive')
+  .description('send dead-lettered sync jobs back to their queues once what they waited for is fixed')
+  .argument('[object]', 'all (the default), a queue or a Salesforce object name', 'all')
+  .option('--apply', 'move them (without it, only says what would move)')
+  .action((object: string, options: { apply?: boolean }) => commandRun((context) => redriveCommand(context, object, options)));
 
 await program.parseAsync();

@@ -53,3 +53,20 @@ export function mirrorObjectForQueue(queue: string): AnyMirrorObject | undefined
 export function mirrorObjectNamed(name: string): AnyMirrorObject | undefined {
   return mirrorObjects.find((object) => object.name === name || object.tableName === name);
 }
+
+/** A name given on the command line that is no object we sync. */
+export class MirrorObjectUnknownError extends Error {
+  override name = 'MirrorObjectUnknownError';
+}
+
+/**
+ * The objects `name` means, as commands take it: `all` (parents first), a queue (`role`,
+ * `salesforce-sync.role`), a Salesforce object (`Contact_Editor_Affiliation__c`) or a mirror table.
+ */
+export function mirrorObjectsFor(name: string): AnyMirrorObject[] {
+  if (name === 'all') return [...mirrorObjects];
+  const object = mirrorObjectForQueue(name) ?? mirrorObjectNamed(name);
+  if (object) return [object];
+  const names = mirrorObjects.map((candidate) => `${candidate.queue} (${candidate.name})`).join(', ');
+  throw new MirrorObjectUnknownError(`Unknown object "${name}": expected all, or one of ${names}`);
+}

@@ -8,18 +8,13 @@ import { sql } from 'drizzle-orm';
 import type { JobInsert, PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import type { Database } from '../db/database.ts';
-import { mirrorObjectForQueue, mirrorObjectNamed, mirrorObjects, type AnyMirrorObject } from '../mirror/registry.ts';
+import { mirrorObjectsFor, type AnyMirrorObject } from '../mirror/registry.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import { sourceQuery } from '../sync/source-query.ts';
 
 /** Records read and jobs inserted per batch. */
 export const backfillBatchSize = 1000;
-
-/** The object named on the command line is not one we sync. */
-export class BackfillObjectUnknownError extends Error {
-  override name = 'BackfillObjectUnknownError';
-}
 
 /** What a backfill of one object did. */
 export interface BackfillResult {
@@ -29,18 +24,6 @@ export interface BackfillResult {
   enqueued: number;
   /** Records left alone because a job of theirs was already waiting. */
   alreadyWaiting: number;
-}
-
-/**
- * The objects `name` means: `all` (parents first), a queue name (`role`, `salesforce-sync.role`),
- * a Salesforce object name (`Contact_Editor_Affiliation__c`) or a mirror table name.
- */
-export function backfillObjects(name: string): AnyMirrorObject[] {
-  if (name === 'all') return [...mirrorObjects];
-  const object = mirrorObjectForQueue(name) ?? mirrorObjectNamed(name);
-  if (object) return [object];
-  const names = mirrorObjects.map((candidate) => `${candidate.queue} (${candidate.name})`).join(', ');
-  throw new BackfillObjectUnknownError(`Unknown object "${name}": expected all, or one of ${names}`);
 }
 
 /** Runs `body` holding a lock only one backfill of `object` can have at a time. */
@@ -106,7 +89,7 @@ export async function backfillRun(
 
 /** The `backfill` command: each object in turn, with a progress bar on the terminal. */
 export async function backfillCommand({ database, log, settings }: CommandContext, name: string): Promise<void> {
-  const objects = backfillObjects(name);
+  const objects = mirrorObjectsFor(name);
   if (!settings.SALESFORCE_ENABLED) {
     throw new Error('SALESFORCE_ENABLED is not true: the worker would discard every backfilled job, so nothing was enqueued.');
   }

@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { backfillObjects, backfillRun } from '../../src/ops/backfill.ts';
+import { mirrorObjectsFor } from '../../src/mirror/registry.ts';
+import { backfillRun } from '../../src/ops/backfill.ts';
 import { retryLimit } from '../../src/queue/retry-schedule.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
@@ -36,7 +37,7 @@ describe('backfill', () => {
     expect(first).toMatchObject({ records: 10000, enqueued: 10000, alreadyWaiting: 0 });
     expect(progress.at(-1)).toBe(10000);
     expect(progress.length).toBeGreaterThan(10);
-    const second = await backfillRun(database, boss, backfillObjects('role')[0]!);
+    const second = await backfillRun(database, boss, mirrorObjectsFor('role')[0]!);
     expect(second).toMatchObject({ enqueued: 0, alreadyWaiting: 10000 });
     expect(await jobCounts()).toEqual({ jobs: 10000, keys: 10000 });
     // Jobs take their queue's options: retries and the dead letter.
@@ -47,9 +48,9 @@ describe('backfill', () => {
   });
 
   it('knows objects by queue, Salesforce name or table, and says what it expects otherwise', () => {
-    expect(backfillObjects('role')).toEqual([contactEditorAffiliation]);
-    expect(backfillObjects('Contact_Editor_Affiliation__c')).toEqual([contactEditorAffiliation]);
-    expect(backfillObjects('all').length).toBe(6);
-    expect(() => backfillObjects('roles')).toThrow(/Unknown object "roles": expected all, or one of school \(Editor__c\), .*role \(Contact_Editor_Affiliation__c\)/);
+    expect(mirrorObjectsFor('role')).toEqual([contactEditorAffiliation]);
+    expect(mirrorObjectsFor('Contact_Editor_Affiliation__c')).toEqual([contactEditorAffiliation]);
+    expect(mirrorObjectsFor('all').length).toBe(6);
+    expect(() => mirrorObjectsFor('roles')).toThrow(/Unknown object "roles": expected all, or one of school \(Editor__c\), .*role \(Contact_Editor_Affiliation__c\)/);
   });
 });
