@@ -22,15 +22,13 @@ export interface DemoOutcome {
   runSeconds: number;
 }
 
-const affiliationTable = sql`${sql.identifier('salesforce')}.${sql.identifier(contactEditorAffiliation.tableName)}`;
-
 /** Affiliation rows landed in Salesforce and FAILED by cause. */
 export async function affiliationsRead(db: Drizzle): Promise<{ landed: number; failedEditor: number; failedContact: number }> {
   const { rows } = await db.execute<{ landed: number; failed_editor: number; failed_contact: number }>(sql`
     SELECT count(*) FILTER (WHERE sfid IS NOT NULL)::int AS landed,
            count(*) FILTER (WHERE _hc_lastop = 'FAILED' AND _hc_err LIKE '%entity Editor__c%')::int AS failed_editor,
            count(*) FILTER (WHERE _hc_lastop = 'FAILED' AND _hc_err LIKE '%entity Contact%')::int AS failed_contact
-    FROM ${affiliationTable}`);
+    FROM ${contactEditorAffiliation.table}`);
   const row = rows[0]!;
   return { landed: row.landed, failedEditor: row.failed_editor, failedContact: row.failed_contact };
 }

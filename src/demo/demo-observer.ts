@@ -24,7 +24,7 @@ export class DemoObserver {
   /** Reads the mirror once, noting rows newly seen with an sfid. */
   async observe(now = Date.now()): Promise<void> {
     const parts = Object.entries(watched).map(
-      ([name, object]) => sql`SELECT ${name} AS object, ${column(object)} AS key FROM ${table(object)} WHERE sfid IS NOT NULL`,
+      ([name, object]) => sql`SELECT ${name} AS object, ${column(object)} AS key FROM ${object.table} WHERE sfid IS NOT NULL`,
     );
     const { rows } = await this.#db.execute<{ object: WatchedObject; key: string }>(sql.join(parts, sql` UNION ALL `));
     for (const row of rows) if (!this.syncedAt[row.object].has(row.key)) this.syncedAt[row.object].set(row.key, now);
@@ -41,10 +41,6 @@ export class DemoObserver {
       return landed === undefined || parentsReady === Infinity ? [] : [Math.max(0, landed - parentsReady) / 1000];
     });
   }
-}
-
-function table(object: AnyMirrorObject) {
-  return sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
 }
 
 function column(object: AnyMirrorObject) {

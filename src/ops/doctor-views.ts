@@ -71,10 +71,6 @@ function lookupTo(object: AnyMirrorObject, parent: AnyMirrorObject): ResolvedLoo
   return lookup;
 }
 
-function mirrorTable(object: AnyMirrorObject): SQL {
-  return sql`${sql.identifier(mirrorSchema)}.${sql.identifier(object.tableName)}`;
-}
-
 function column(alias: string, name: string): SQL {
   return sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
 }
@@ -94,7 +90,7 @@ function failedRow(alias: string): SQL {
 
 /** The parent row `lookup` names for the row `alias` is in Salesforce. */
 function parentSynced(alias: string, lookup: ResolvedLookup, parentAlias: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${mirrorTable(lookup.parent)} ${sql.identifier(parentAlias)}
+  return sql`EXISTS (SELECT 1 FROM ${lookup.parent.table} ${sql.identifier(parentAlias)}
     WHERE ${column(parentAlias, lookup.parent.externalId)} = ${column(alias, lookup.column)} AND ${column(parentAlias, 'sfid')} IS NOT NULL)`;
 }
 
@@ -135,7 +131,7 @@ function schoolsSql(): SQL {
   // Source to source, uncast, so the app's index on the child's parent key serves it.
   const childToSubject = sql`${child.fields[subjectLookup.column]} = ${subject.fields[subject.externalId]}`;
   const affiliationOf = (extra: SQL) =>
-    sql`EXISTS (SELECT 1 FROM ${mirrorTable(child)} a WHERE ${column('a', subjectLookup.column)} = ${subjectKey} AND ${extra})`;
+    sql`EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', subjectLookup.column)} = ${subjectKey} AND ${extra})`;
   const rejected = subject.fields.rejectedat__c;
   if (!rejected) throw new Error(`${subject.name} declares no rejectedat__c field`);
   const cases = [
@@ -147,12 +143,12 @@ function schoolsSql(): SQL {
         sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', lookup)} AND NOT ${parentSynced('a', lookup, 'p')}`)} THEN ${`failedOn${objectWord(lookup.parent)}`}`,
     ),
     sql`WHEN EXISTS (SELECT 1 FROM ${childSource} WHERE ${childToSubject} AND ${notSkipped(child)}
-      AND NOT EXISTS (SELECT 1 FROM ${mirrorTable(child)} a WHERE ${column('a', child.externalId)} = ${recordKey(child)})) THEN 'noAffiliationRow'`,
+      AND NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', child.externalId)} = ${recordKey(child)})) THEN 'noAffiliationRow'`,
     sql`WHEN NOT EXISTS (SELECT 1 FROM ${childSource} WHERE ${childToSubject} AND ${notSkipped(child)}) THEN 'noStaffRoles'`,
   ];
   return sql`SELECT ${subjectKey} AS school_id, CASE ${sql.join(cases, sql` `)} ELSE 'other' END AS class
     FROM ${subject.source.table}
-    LEFT JOIN ${mirrorTable(subject)} e ON ${column('e', subject.externalId)} = ${subjectKey}
+    LEFT JOIN ${subject.table} e ON ${column('e', subject.externalId)} = ${subjectKey}
     WHERE NOT ${affiliationOf(sql`${column('a', 'sfid')} IS NOT NULL`)}`;
 }
 
@@ -187,7 +183,7 @@ function repairFailedRowsSql(): SQL {
       const key = sql`${column('m', object.externalId)}::text`;
       return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${object.tableName}::text AS mirror_table,
           m.id AS mirror_row_id, ${key} AS record_id, ${jobUnderWay(object, key, jobStatesWaiting)} AS job_waiting
-        FROM ${mirrorTable(object)} m
+        FROM ${object.table} m
         WHERE ${failedRow('m')} AND (${failedOnAny}) AND ${parentsSynced(object, 'm')}`;
     });
   return sql.join(parts, sql` UNION ALL `);
@@ -203,7 +199,7 @@ function repairMissingRowsSql(): SQL {
     return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${key} AS record_id
       FROM ${object.source.table}
       WHERE ${notSkipped(object)} AND ${extra}
-        AND NOT EXISTS (SELECT 1 FROM ${mirrorTable(object)} m WHERE ${column('m', object.externalId)} = ${key})
+        AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${key})
         AND NOT ${jobUnderWay(object, key, jobStatesHeld)}`;
   };
   const rejected = subject.fields.rejectedat__c;

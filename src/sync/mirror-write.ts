@@ -11,7 +11,6 @@ import type { MirrorRow } from './mirror-rows.ts';
 export async function mirrorRowsWrite(db: Drizzle, object: AnyMirrorObject, rows: readonly MirrorRow[]): Promise<number> {
   if (rows.length === 0) return 0;
   const columns = [object.externalId, ...Object.keys(object.fields).filter((c) => c !== object.externalId), ...object.payloadColumns];
-  const table = sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
   const recordset = sql`jsonb_to_recordset(${JSON.stringify(dedupe(object, rows))}::jsonb) AS v(${sql.join(
     columns.map((column) => sql`${sql.identifier(column)} ${sql.raw(object.columnTypes[column] ?? 'text')}`),
     sql`, `,
@@ -28,11 +27,11 @@ export async function mirrorRowsWrite(db: Drizzle, object: AnyMirrorObject, rows
 
   const statement =
     object.write === 'upsert'
-      ? sql`INSERT INTO ${table} AS m (${list(columns.map((c) => sql.identifier(c)))})
+      ? sql`INSERT INTO ${object.table} AS m (${list(columns.map((c) => sql.identifier(c)))})
             SELECT ${list(columns.map((c) => sql`v.${sql.identifier(c)}`))} FROM ${recordset}
             ON CONFLICT (${externalId}) DO UPDATE SET ${list(columns.map((c) => sql`${sql.identifier(c)} = ${incoming('excluded')(c)}`))}
             WHERE (${current}) IS DISTINCT FROM (${list(columns.map(incoming('excluded')))})`
-      : sql`UPDATE ${table} AS m SET ${list(columns.map((c) => sql`${sql.identifier(c)} = ${incoming('v')(c)}`))}
+      : sql`UPDATE ${object.table} AS m SET ${list(columns.map((c) => sql`${sql.identifier(c)} = ${incoming('v')(c)}`))}
             FROM ${recordset}
             WHERE m.${externalId} = v.${externalId}
               AND (${current}) IS DISTINCT FROM (${list(columns.map(incoming('v')))})`;

@@ -55,10 +55,9 @@ export async function parentsMissing(
 
 /** External id → whether its mirror row has an sfid, for the rows of `object` that exist. */
 export async function mirrorRowsFind(db: Drizzle, object: AnyMirrorObject, values: readonly string[]): Promise<Map<string, boolean>> {
-  const table = sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
   const externalId = sql.identifier(object.externalId);
   const { rows } = await db.execute<{ value: string; synced: boolean }>(
-    sql`SELECT ${externalId} AS value, bool_or(sfid IS NOT NULL) AS synced FROM ${table}
+    sql`SELECT ${externalId} AS value, bool_or(sfid IS NOT NULL) AS synced FROM ${object.table}
         WHERE ${externalId} = ANY(${sql.param(values)}::text[]) GROUP BY ${externalId}`,
   );
   return new Map(rows.map((row) => [row.value, row.synced]));

@@ -38,7 +38,7 @@ export async function mirrorRowInsert(
 ): Promise<void> {
   const columns = { [object.externalId]: externalId, sfid: synced ? fakeSfid() : null, ...values };
   await database.db.execute(
-    sql`INSERT INTO ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}
+    sql`INSERT INTO ${object.table}
         (${sql.join(Object.keys(columns).map((c) => sql.identifier(c)), sql`, `)})
         VALUES (${sql.join(Object.values(columns).map((v) => sql`${v}`), sql`, `)})`,
   );
@@ -47,7 +47,7 @@ export async function mirrorRowInsert(
 /** The mirror row of `object` for `externalId`, or undefined. */
 export async function mirrorRowRead(database: Database, object: AnyMirrorObject, externalId: string): Promise<Record<string, unknown> | undefined> {
   const { rows } = await database.db.execute<Record<string, unknown>>(
-    sql`SELECT * FROM ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)} WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+    sql`SELECT * FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
   );
   return rows[0];
 }
@@ -55,7 +55,7 @@ export async function mirrorRowRead(database: Database, object: AnyMirrorObject,
 /** Sets the sfid of a mirror row, as Connect does once Salesforce has accepted it. */
 export async function mirrorRowSync(database: Database, object: AnyMirrorObject, externalId: string): Promise<void> {
   await database.db.execute(
-    sql`UPDATE ${sql.identifier('salesforce')}.${sql.identifier(object.tableName)} SET sfid = ${fakeSfid()}
+    sql`UPDATE ${object.table} SET sfid = ${fakeSfid()}
         WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
   );
 }
