@@ -15,7 +15,7 @@ import { syncEnqueuer } from '../queue/enqueue.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import { doctorReport, type DoctorClass } from './doctor-classes.ts';
-import { doctorViewsEnsure, jobStatesWaiting, opsSchema, repairFailedRowsView, repairMissingRowsView } from './doctor-views.ts';
+import { jobStatesWaiting, opsSchema, repairFailedRowsView, repairMissingRowsView } from './doctor-views.ts';
 
 /** One thing repair does. */
 export type RepairItem =
@@ -54,7 +54,8 @@ export interface RepairResult {
 
 /** Reads the repair views into a plan. */
 export async function repairPlan(database: Pick<Database, 'db' | 'pool'>): Promise<RepairPlan> {
-  await doctorViewsEnsure(database);
+  // The doctor's report brings the views up to date first, for the reads below as well.
+  const report = await doctorReport(database, { examples: 5 });
   const view = (name: string) => sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}`;
   const { rows: failed } = await database.db.execute<{ queue_name: string; mirror_row_id: number; record_id: string; job_waiting: boolean }>(
     sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${view(repairFailedRowsView)} ORDER BY queue_name, mirror_row_id`,
@@ -72,7 +73,6 @@ export async function repairPlan(database: Pick<Database, 'db' | 'pool'>): Promi
     })),
     ...missing.map((row): RepairItem => ({ action: 'jobEnqueue', object: objectForQueue(row.queue_name), recordId: row.record_id })),
   ];
-  const report = await doctorReport(database, { examples: 5 });
   return { items, upstream: report.classes.failedOnContact ?? { count: 0, examples: [] } };
 }
 
@@ -132,17 +132,13 @@ export async function repairApply(
   return result;
 }
 
-function mirrorTable(object: AnyMirrorObject) {
-  return sql`${sql.identifier('salesforce')}.${sql.identifier(object.tableName)}`;
-}
-
 async function failedRowDelete(tx: Drizzle, object: AnyMirrorObject, mirrorRowId: number): Promise<boolean> {
-  const { rowCount } = await tx.execute(sql`DELETE FROM ${mirrorTable(object)} WHERE id = ${mirrorRowId} AND _hc_lastop = 'FAILED' AND sfid IS NULL`);
+  const { rowCount } = await tx.execute(sql`DELETE FROM ${object.table} WHERE id = ${mirrorRowId} AND _hc_lastop = 'FAILED' AND sfid IS NULL`);
   return (rowCount ?? 0) > 0;
 }
 
 async function mirrorRowExists(tx: Drizzle, object: AnyMirrorObject, recordId: string): Promise<boolean> {
-  const { rows } = await tx.execute(sql`SELECT 1 FROM ${mirrorTable(object)} WHERE ${sql.identifier(object.externalId)} = ${recordId} LIMIT 1`);
+  const { rows } = await tx.execute(sql`SELECT 1 FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${recordId} LIMIT 1`);
   return rows.length > 0;
 }
 
