@@ -7,7 +7,8 @@ import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-s
 import { migrateApp, migrateMirror } from './db/migrate.ts';
 import { demoCommand, demoDefaults } from './demo/demo-command.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
-import { shutdownSignal, workerStart } from './worker/worker-process.ts';
+import { runUntilShutdown } from './shutdown.ts';
+import { workerStart } from './worker/worker-process.ts';
 import { backfillCommand } from './ops/backfill.ts';
 import { redriveCommand } from './ops/redrive.ts';
 import { doctorCommand } from './ops/doctor-classes.ts';
@@ -35,24 +36,14 @@ program
   .command('worker')
   .description('run every sync queue until SIGTERM (one Heroku worker dyno, or alongside the app)')
   .action(() =>
-    commandRun(async ({ database, log, settings }) => {
-      const signal = shutdownSignal();
-      const worker = await workerStart(database, log, settings);
-      log.info({ signal: await signal }, 'shutdown requested');
-      await worker.stop();
-    }),
+    commandRun(({ database, log, settings }) => runUntilShutdown(log, () => workerStart(database, log, settings))),
   );
 
 program
   .command('dashboard')
   .description('serve the dashboard (queues, doctor, jobs) on PORT, behind DASHBOARD_USER / DASHBOARD_PASSWORD')
   .action(() =>
-    commandRun(async ({ database, log, settings }) => {
-      const signal = shutdownSignal();
-      const dashboard = await dashboardStart(database, log, settings);
-      log.info({ signal: await signal }, 'shutdown requested');
-      await dashboard.stop();
-    }),
+    commandRun(({ database, log, settings }) => runUntilShutdown(log, () => dashboardStart(database, log, settings))),
   );
 
 program

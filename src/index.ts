@@ -25,7 +25,8 @@ export { syncEnqueuer, type SyncEnqueuer, type EnqueueVia } from './queue/enqueu
 export { bossCreate } from './queue/boss.ts';
 export { deadLetterQueue, queueDefinitions } from './queue/queues.ts';
 export { retryDelaySeconds, retrySchedule, executionLimit } from './queue/retry-schedule.ts';
-export { workerStart, shutdownSignal, type WorkerProcess } from './worker/worker-process.ts';
+export { workerStart, type WorkerProcess } from './worker/worker-process.ts';
+export { runUntilShutdown, shutdownSignal } from './shutdown.ts';
 
 // The mechanism, inline: what a job does, without the queue (for a host app's own tests).
 export { syncBatch, type SyncJob, type SyncOutcome } from './sync/sync-batch.ts';

@@ -4,6 +4,7 @@
  */
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { runUntilShutdown } from '../shutdown.ts';
 import { ConnectSim } from './connect-sim.ts';
 import { connectSimInstall } from './install.ts';
 import type { ConnectSimOptions } from './options.ts';
@@ -22,14 +23,12 @@ export interface ConnectSimCommandOptions {
 /** Runs the stand-in until the process is told to stop. */
 export async function connectSimCommandRun(database: Database, log: Logger, options: ConnectSimCommandOptions): Promise<void> {
   if (options.install) await connectSimInstall(database, log);
-  const sim = new ConnectSim(database, { ...connectSimCommandSettings(options), log });
-  await sim.start();
-  const signal = await new Promise<string>((resolve) => {
-    process.once('SIGINT', () => resolve('SIGINT'));
-    process.once('SIGTERM', () => resolve('SIGTERM'));
+  const settings = connectSimCommandSettings(options);
+  await runUntilShutdown(log, async () => {
+    const sim = new ConnectSim(database, { ...settings, log });
+    await sim.start();
+    return sim;
   });
-  log.info({ signal }, 'shutdown requested');
-  await sim.stop();
 }
 
 /** The command line's strings as stand-in options; a bad number stops with a message naming the option. */

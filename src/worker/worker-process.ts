@@ -65,20 +65,3 @@ export async function workerStart(
     },
   };
 }
-
-/**
- * Resolves with the first SIGTERM (Heroku) or SIGINT (a terminal). Listening replaces Node's
- * default of dying at once, so call it before starting work: a signal during start-up then still
- * stops the worker gracefully.
- */
-export function shutdownSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const handle = (signal: NodeJS.Signals) => {
-      process.off('SIGTERM', handle);
-      process.off('SIGINT', handle);
-      resolve(signal);
-    };
-    process.on('SIGTERM', handle);
-    process.on('SIGINT', handle);
-  });
-}

@@ -1,0 +1,30 @@
+/** Stopping a long-running command gracefully on SIGTERM (Heroku) or SIGINT (a terminal). */
+import type { Logger } from './log.ts';
+
+/**
+ * Resolves with the first SIGTERM (Heroku) or SIGINT (a terminal). Listening replaces Node's
+ * default of dying at once, so call it before starting work: a signal during start-up then still
+ * stops the worker gracefully.
+ */
+export function shutdownSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const handle = (signal: NodeJS.Signals) => {
+      process.off('SIGTERM', handle);
+      process.off('SIGINT', handle);
+      resolve(signal);
+    };
+    process.on('SIGTERM', handle);
+    process.on('SIGINT', handle);
+  });
+}
+
+/**
+ * Runs a long-lived part until SIGTERM or SIGINT, then stops it. Listens before `start`, so a
+ * signal during start-up still stops it gracefully.
+ */
+export async function runUntilShutdown(log: Logger, start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+  const signal = shutdownSignal();
+  const running = await start();
+  log.info({ signal: await signal }, 'shutdown requested');
+  await running.stop();
+}
