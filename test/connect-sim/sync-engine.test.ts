@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectSim } from '../../src/connect-sim/connect-sim.ts';
 import type { ConnectSimOptions } from '../../src/connect-sim/options.ts';
+import { waitFor } from '../support/wait.ts';
 import { testDatabase } from '../support/database.ts';
 
 const database = await testDatabase();
@@ -189,13 +190,10 @@ describe('the Connect stand-in', () => {
     sims.push(sim);
     await sim.start();
     const editor = await editorWrite();
-    const deadline = Date.now() + 10_000;
-    let row = await mirrorRow('editor__c', editor.id);
-    while (row._hc_lastop !== 'SYNCED' && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
-      row = await mirrorRow('editor__c', editor.id);
-    }
-    expect(row).toMatchObject({ _hc_lastop: 'SYNCED' });
+    const row = await waitFor('the Editor__c to be pushed and read back', async () => {
+      const current = await mirrorRow('editor__c', editor.id);
+      return current._hc_lastop === 'SYNCED' && current;
+    }, { timeoutMs: 10_000, intervalMs: 20 });
     expect(row.sfid).toHaveLength(18);
     await sim.stop();
   });
