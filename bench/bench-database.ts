@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { databaseDrop, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
-import { migrateApp, migrateMirror } from '../src/db/migrate.ts';
+import { migrateQueue } from '../src/db/migrate.ts';
+import { mirrorTablesCreate } from '../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../src/log.ts';
+import { editorConfig } from '../src/editor/preset.ts';
 
 /** An open, migrated database and how to get rid of it. */
 export interface BenchDatabase {
@@ -41,8 +43,8 @@ export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> 
   const database = await databaseConnect(databaseUrlFor(adminUrl, databaseName));
   // Mirror tables without the Connect stand-in's triggers: seeds write Connect's own states
   // (SYNCED, FAILED) straight in, as a real mirror holds them, and no trigger log is kept.
-  await migrateApp(database, silentLogger);
-  await migrateMirror(database, silentLogger);
+  await migrateQueue(database, editorConfig, silentLogger);
+  await mirrorTablesCreate(database, editorConfig.objects, silentLogger);
   const { rows } = await database.pool.query<{ server_version: string }>(`SHOW server_version`);
   return {
     database,

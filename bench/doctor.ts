@@ -5,10 +5,11 @@
  * counts and examples, read from the views), the best of three runs after a warm-up.
  */
 import { performance } from 'node:perf_hooks';
-import { doctorReport } from '../src/ops/doctor-classes.ts';
+import { doctorReport } from '../src/ops/doctor-report.ts';
 import { doctorViewsEnsure } from '../src/ops/doctor-views.ts';
 import { repairPlan } from '../src/ops/repair.ts';
 import { benchDatabaseCreate } from './bench-database.ts';
+import { editorConfig } from '../src/editor/preset.ts';
 
 /** What the benchmark measured. */
 export interface DoctorBenchResult {
@@ -76,19 +77,19 @@ export async function doctorBenchmark(): Promise<DoctorBenchResult> {
       `SELECT (SELECT count(*) FROM salesforce.editor__c) + (SELECT count(*) FROM salesforce.contact)
             + (SELECT count(*) FROM salesforce.contact_editor_affiliation__c) AS rows`,
     );
-    await doctorViewsEnsure(database);
-    await doctorReport(database);
+    await doctorViewsEnsure(database, editorConfig);
+    await doctorReport(database, editorConfig);
     let best = Infinity;
     let report: Awaited<ReturnType<typeof doctorReport>> | undefined;
     for (let run = 0; run < 3; run += 1) {
       const start = performance.now();
-      report = await doctorReport(database);
+      report = await doctorReport(database, editorConfig);
       best = Math.min(best, (performance.now() - start) / 1000);
     }
     const repairStart = performance.now();
-    await repairPlan(database);
+    await repairPlan(database, editorConfig);
     const repairPlanSeconds = (performance.now() - repairStart) / 1000;
-    const counts = Object.fromEntries(Object.entries(report?.classes ?? {}).map(([name, found]) => [name, found.count]));
+    const counts = Object.fromEntries(Object.entries(report?.checks.schools?.classes ?? {}).map(([name, found]) => [name, found.count]));
     // A timing of a doctor that classifies wrongly is worth nothing: check the seed's classes first.
     for (const [name, count] of Object.entries(expectedCounts)) {
       if (counts[name] !== count) throw new Error(`doctor found ${counts[name]} ${name}, the seed made ${count}: the benchmark's figures would mean nothing`);

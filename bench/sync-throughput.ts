@@ -8,12 +8,13 @@
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../src/db/database.ts';
 import { silentLogger } from '../src/log.ts';
-import { contactEditorAffiliation } from '../src/mirror/objects/contact-editor-affiliation.ts';
-import { editor } from '../src/mirror/objects/editor.ts';
+import { contactEditorAffiliation } from '../src/editor/objects/contact-editor-affiliation.ts';
+import { editor } from '../src/editor/objects/editor.ts';
 import { bossCreate } from '../src/queue/boss.ts';
 import { syncWorkStart } from '../src/queue/sync-worker.ts';
 import { syncBatch, type SyncJob } from '../src/sync/sync-batch.ts';
 import { benchDatabaseCreate } from './bench-database.ts';
+import { editorConfig } from '../src/editor/preset.ts';
 
 export interface SyncThroughputResult {
   mechanism: { jobs: number; batchedSeconds: number; singleSeconds: number; speedup: number };
@@ -52,7 +53,7 @@ async function mechanismCompare(database: Database): Promise<SyncThroughputResul
     await database.pool.query(`TRUNCATE salesforce.${contactEditorAffiliation.tableName}`);
     const started = performance.now();
     for (let i = 0; i < jobs.length; i += batch) {
-      await syncBatch(database.db, contactEditorAffiliation, jobs.slice(i, i + batch), { enabled: true });
+      await syncBatch(database.db, editorConfig.objects, contactEditorAffiliation, jobs.slice(i, i + batch), { enabled: true });
     }
     return (performance.now() - started) / 1000;
   };
@@ -70,7 +71,7 @@ async function queueCompare(database: Database): Promise<SyncThroughputResult['q
     const { rows } = await database.pool.query<{ id: string }>(`SELECT id::text FROM schools ORDER BY id LIMIT ${queueJobs}`);
     await boss.insert(editor.queueName, rows.map((row) => ({ data: { schoolId: row.id }, singletonKey: row.id })));
     const started = performance.now();
-    await syncWorkStart(boss, database.db, silentLogger, { enabled: true, batchSize, pollingIntervalSeconds: 0.5, objects: [editor] });
+    await syncWorkStart(boss, database.db, editorConfig.objects, silentLogger, { enabled: true, batchSize, pollingIntervalSeconds: 0.5, only: [editor] });
     let completed = 0;
     while ((performance.now() - started) / 1000 < windowSeconds && completed < rows.length) {
       await new Promise((resolve) => setTimeout(resolve, 100));

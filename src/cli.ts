@@ -3,32 +3,42 @@ import { Command } from 'commander';
 import { positiveNumber, wholeNumber } from './cli-arguments.ts';
 import { commandRun } from './command-context.ts';
 import { dashboardStart } from './dashboard/dashboard-server.ts';
+import { syncConfigLoad } from './config-file.ts';
 import { connectSimCommandRun, type ConnectSimCommandOptions } from './connect-sim/command.ts';
-import { migrateApp, migrateMirror } from './db/migrate.ts';
+import { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';
+import { migrateQueue } from './db/migrate.ts';
 import { demoCommand, demoDefaults } from './demo/demo-command.ts';
 import { retryScheduleLines } from './queue/retry-schedule.ts';
 import { runUntilShutdown } from './shutdown.ts';
 import { workerStart } from './worker/worker-process.ts';
 import { backfillCommand } from './ops/backfill.ts';
 import { redriveCommand } from './ops/redrive.ts';
-import { doctorCommand } from './ops/doctor-classes.ts';
+import { doctorCommand } from './ops/doctor-report.ts';
 import { doctorViewsEnsure } from './ops/doctor-views.ts';
 import { repairCommand } from './ops/repair.ts';
 
 const program = new Command('connect-sync')
   .description('Sync app records into Heroku Connect mirror tables, parents first.')
+  .option('--config <file>', 'the config file declaring your objects (default: connect-sync.config.ts/.mjs/.js here, else the editor preset)')
   .showHelpAfterError();
+
+/** The host's declarations: --config, CONNECT_SYNC_CONFIG, a config file here, or the editor preset. */
+const loadConfig = () =>
+  syncConfigLoad({
+    path: program.opts<{ config?: string }>().config ?? (process.env.CONNECT_SYNC_CONFIG || undefined),
+    fallback: async () => (await import('./editor/preset.ts')).editorPreset,
+  });
 
 program
   .command('migrate')
-  .description('bring the app tables and the queue schema up to date (the release step)')
-  .option('--mirror', 'also create the Heroku Connect mirror tables (development and tests only)')
+  .description('bring the queue schema and a queue per declared object up to date (the release step)')
+  .option('--mirror', 'also create the Heroku Connect mirror tables of the declared objects (development and tests only)')
   .option('--views', "also create the doctor's views over the mirror (production: once Connect has made the mirror tables)")
   .action((options: { mirror?: boolean; views?: boolean }) =>
-    commandRun(async ({ database, log }) => {
-      await migrateApp(database, log);
-      if (options.mirror) await migrateMirror(database, log);
-      if (options.mirror || options.views) await doctorViewsEnsure(database);
+    commandRun(loadConfig, async ({ database, config, log }) => {
+      await migrateQueue(database, config, log);
+      if (options.mirror) await mirrorTablesCreate(database, config.objects, log);
+      if (options.mirror || options.views) await doctorViewsEnsure(database, config);
     }),
   );
 
@@ -36,14 +46,14 @@ program
   .command('worker')
   .description('run every sync queue until SIGTERM (one Heroku worker dyno, or alongside the app)')
   .action(() =>
-    commandRun(({ database, log, settings }) => runUntilShutdown(log, () => workerStart(database, log, settings))),
+    commandRun(loadConfig, ({ database, config, log, settings }) => runUntilShutdown(log, () => workerStart(database, config, log, settings))),
   );
 
 program
   .command('dashboard')
   .description('serve the dashboard (queues, doctor, jobs) on PORT, behind DASHBOARD_USER / DASHBOARD_PASSWORD')
   .action(() =>
-    commandRun(({ database, log, settings }) => runUntilShutdown(log, () => dashboardStart(database, log, settings))),
+    commandRun(loadConfig, ({ database, config, log, settings }) => runUntilShutdown(log, () => dashboardStart(database, config, log, settings))),
   );
 
 program
@@ -54,7 +64,7 @@ program
   .option('--time-scale <x>', 'real seconds per simulated second', positiveNumber, demoDefaults.timeScale)
   .option('--json', 'print the result as one JSON object')
   .action((options: { schools: number; seed: number; timeScale: number; json?: boolean }) =>
-    commandRun(async ({ database }) => {
+    commandRun(loadConfig, async ({ database }) => {
       const passed = await demoCommand(database, { ...options, json: options.json ?? false, logFile: demoDefaults.logFile });
       if (!passed) process.exitCode = 1;
     }),
@@ -74,31 +84,37 @@ program
   .option('--min-interval <seconds>', 'but on NOTIFY never sooner than this after the last drain (Connect: 10)')
   .option('--read-poll-interval <seconds>', 'read sent rows back this often (Connect: 600)')
   .option('--push-delay <Object=seconds...>', 'hold entries of an object this long before sending them, e.g. Editor__c=30')
-  .action((options: ConnectSimCommandOptions) => commandRun(({ database, log }) => connectSimCommandRun(database, log, options)));
+  .action((options: ConnectSimCommandOptions) =>
+    commandRun(loadConfig, ({ database, config, log }) => connectSimCommandRun(database, config.objects, log, options)),
+  );
 
 program
   .command('doctor')
-  .description('classify every school without a synced affiliation, and the jobs given up or waiting on a parent')
+  .description("per object: rows Connect left FAILED and why, records with no mirror row, jobs waiting or given up; then the config's own checks")
   .option('--json', 'print one JSON object: { "classes": { "<name>": { "count", "examples" } }, ... }')
-  .action((options: { json?: boolean }) => commandRun((context) => doctorCommand(context, options)));
+  .action((options: { json?: boolean }) => commandRun(loadConfig, (context) => doctorCommand(context, options)));
 
 program
   .command('repair')
   .description('list what would heal the recoverable failures (dry run); --apply does it, item by item')
   .option('--apply', 'delete FAILED rows whose parents are now synced, re-enqueue their jobs, enqueue lost jobs')
-  .action((options: { apply?: boolean }) => commandRun((context) => repairCommand(context, options)));
+  .action((options: { apply?: boolean }) => commandRun(loadConfig, (context) => repairCommand(context, options)));
 
 program
   .command('backfill')
   .description('enqueue a sync job for every record of an object, skipping records with a job waiting')
-  .argument('<object>', 'all, a queue (school, contact, role, school-class, class-teacher, lesson) or a Salesforce object name')
-  .action((object: string) => commandRun((context) => backfillCommand(context, object)));
+  .argument('<object>', 'all, a queue (e.g. role) or a Salesforce object name (e.g. Contact_Editor_Affiliation__c)')
+  .action((object: string) =>
+    commandRun(loadConfig, (context) => backfillCommand(context, object), (config) => config.objects.select(object)),
+  );
 
 program
   .command('redrive')
   .description('send dead-lettered sync jobs back to their queues once what they waited for is fixed')
   .argument('[object]', 'all (the default), a queue or a Salesforce object name', 'all')
   .option('--apply', 'move them (without it, only says what would move)')
-  .action((object: string, options: { apply?: boolean }) => commandRun((context) => redriveCommand(context, object, options)));
+  .action((object: string, options: { apply?: boolean }) =>
+    commandRun(loadConfig, (context) => redriveCommand(context, object, options), (config) => config.objects.select(object)),
+  );
 
 await program.parseAsync();

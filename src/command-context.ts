@@ -1,14 +1,19 @@
 /**
- * What every command runs inside: settings validated once, a logger, the database, and one
- * place that turns a failure into a single line and a non-zero exit code.
+ * What every command runs inside: settings validated once, a logger, the host's declarations,
+ * the database, and one place that turns a failure into a single line and a non-zero exit code.
  */
 import { ConfigError, loadSettings, type Settings } from './config.ts';
+import { ConfigFileError, type LoadedConfig } from './config-file.ts';
 import { databaseOpen, type Database } from './db/database.ts';
 import { createLogger, type Logger } from './log.ts';
+import { MirrorObjectSetError, MirrorObjectUnknownError } from './mirror/object-set.ts';
+import type { SyncConfig } from './sync-config.ts';
 
 export interface CommandContext {
   settings: Settings;
   log: Logger;
+  /** The declared objects (the config file's, or the editor preset's). */
+  config: SyncConfig;
   database: Database;
 }
 
@@ -22,14 +27,23 @@ export function commandSetup(): { settings: Settings; log: Logger } {
   }
 }
 
-/** Runs `command` with an open database, closing it afterwards whatever happens. */
-export async function commandRun(command: (context: CommandContext) => Promise<void>): Promise<void> {
+/**
+ * Runs `command` with the config and an open database, closing it afterwards whatever happens.
+ * `check` runs first, before any connection is opened (a name the config does not declare).
+ */
+export async function commandRun(
+  loadConfig: () => Promise<LoadedConfig>,
+  command: (context: CommandContext) => Promise<void>,
+  check?: (config: SyncConfig) => void,
+): Promise<void> {
   const { settings, log } = commandSetup();
   let database: Database | undefined;
   try {
+    const { config, source } = await loadConfig();
+    check?.(config);
     database = await databaseOpen(settings, log);
-    log.debug({ database: database.description }, 'database open');
-    await command({ settings, log, database });
+    log.debug({ database: database.description, config: source }, 'database open');
+    await command({ settings, log, config, database });
   } catch (error) {
     await database?.close().catch(() => undefined);
     exitWith(error, log);
@@ -37,8 +51,11 @@ export async function commandRun(command: (context: CommandContext) => Promise<v
   await database.close();
 }
 
+/** Errors a person fixes in their input or setup: the message alone says it all. */
+const usageErrors = [ConfigError, ConfigFileError, MirrorObjectSetError, MirrorObjectUnknownError];
+
 function exitWith(error: unknown, log?: Logger): never {
-  if (error instanceof ConfigError || !log) {
+  if (!log || usageErrors.some((type) => error instanceof type)) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exit(2);
   }

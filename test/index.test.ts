@@ -1,13 +1,18 @@
-/** The public interface loads as one module and exposes every declared object. */
+/** The public interfaces load as modules and expose what a host app embeds. */
 import { describe, expect, it } from 'vitest';
 import * as connectSync from '../src/index.ts';
+import * as editorApp from '../src/editor/index.ts';
 
 describe('the public interface', () => {
-  it('exports each declared object by name, and the functions a host app embeds', () => {
-    const exported = Object.values(connectSync);
-    for (const object of connectSync.mirrorObjects) expect(exported).toContain(object);
-    for (const name of ['syncEnqueuer', 'workerStart', 'syncBatch', 'migrateApp', 'ConnectSim', 'doctorReport', 'repairApply', 'schoolCreate'] as const) {
+  it('exports the entry point and the functions a host app embeds', () => {
+    for (const name of ['connectSync', 'defineConfig', 'defineMirrorObject', 'connectTable', 'syncEnqueuer', 'workerStart', 'syncBatch', 'migrateQueue', 'ConnectSim', 'doctorReport', 'repairApply'] as const) {
       expect(typeof connectSync[name]).toBe('function');
     }
+  });
+
+  it('exports the editor preset with each of its objects by name', () => {
+    const exported = Object.values(editorApp);
+    for (const object of editorApp.editorPreset.objects) expect(exported).toContain(object);
+    expect(typeof editorApp.schoolCreate).toBe('function');
   });
 });

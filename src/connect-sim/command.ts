@@ -4,6 +4,7 @@
  */
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { runUntilShutdown } from '../shutdown.ts';
 import { ConnectSim } from './connect-sim.ts';
 import { connectSimInstall } from './install.ts';
@@ -21,11 +22,11 @@ export interface ConnectSimCommandOptions {
 }
 
 /** Runs the stand-in until the process is told to stop. */
-export async function connectSimCommandRun(database: Database, log: Logger, options: ConnectSimCommandOptions): Promise<void> {
-  if (options.install) await connectSimInstall(database, log);
+export async function connectSimCommandRun(database: Database, objects: MirrorObjectSet, log: Logger, options: ConnectSimCommandOptions): Promise<void> {
+  if (options.install) await connectSimInstall(database, objects, log);
   const settings = connectSimCommandSettings(options);
   await runUntilShutdown(log, async () => {
-    const sim = new ConnectSim(database, { ...settings, log });
+    const sim = new ConnectSim(database, objects, { ...settings, log });
     await sim.start();
     return sim;
   });

@@ -9,6 +9,7 @@
  */
 import pg from 'pg';
 import type { Database } from '../db/database.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { ContactPipeline } from './contact-pipeline.ts';
 import { connectSimInstalled } from './install.ts';
 import { connectSimSettings, type ConnectSimOptions, type ConnectSimSettings } from './options.ts';
@@ -45,11 +46,14 @@ export class ConnectSim {
   #running = false;
   #closed = false;
 
-  /** A stand-in over `database` (only its URL and TLS are used: it opens Connect sessions of its own). */
-  constructor(database: Pick<Database, 'url' | 'ssl'>, options: ConnectSimOptions = {}) {
-    this.#settings = connectSimSettings(options);
+  /**
+   * A stand-in syncing the mirror tables of `objects` in `database` (only its URL and TLS are
+   * used: it opens Connect sessions of its own).
+   */
+  constructor(database: Pick<Database, 'url' | 'ssl'>, objects: MirrorObjectSet, options: ConnectSimOptions = {}) {
+    this.#settings = connectSimSettings(objects, options);
     this.#engine = new SyncEngine(this.#settings);
-    this.contacts = new ContactPipeline({ now: this.#settings.now, timeScale: this.#settings.timeScale, onSchedule: () => this.#contactWakeSet() });
+    this.contacts = new ContactPipeline(objects, { now: this.#settings.now, timeScale: this.#settings.timeScale, onSchedule: () => this.#contactWakeSet() });
     this.#connection = {
       connectionString: database.url,
       ssl: database.ssl,
@@ -110,7 +114,7 @@ export class ConnectSim {
     return this.#serial(async () => {
       const contactsDelivered = await this.contacts.deliverDue(this.#pool);
       const pass = await this.#pushPass();
-      const synced = await mirrorReadPoll(this.#pool);
+      const synced = await mirrorReadPoll(this.#pool, this.#settings.objects);
       return { contactsDelivered, pushed: pass.pushed, failed: pass.failed, synced };
     });
   }
@@ -122,7 +126,7 @@ export class ConnectSim {
 
   /** The read poll alone: INSERTED/UPDATED rows become SYNCED, lookup ids are filled. */
   readPoll(): Promise<number> {
-    return this.#serial(() => mirrorReadPoll(this.#pool));
+    return this.#serial(() => mirrorReadPoll(this.#pool, this.#settings.objects));
   }
 
   /** Delivers the Contacts due now, alone. */

@@ -5,7 +5,7 @@
  * never scheduled, or marked `never`, never gets one.
  */
 import pg from 'pg';
-import { mirrorObjectNamed, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { objectPushedColumns } from './entry-push.ts';
 import { orgRecordFind, orgRecordUpsert, type Queryable } from './org-records.ts';
 import { mirrorSchemaName } from './trigger-functions.ts';
@@ -33,17 +33,22 @@ export class ContactPipeline {
   readonly #pending = new Map<string, PendingContact>();
   readonly #now: () => number;
   readonly #timeScale: number;
-  readonly #object: AnyMirrorObject;
+  readonly #objects: MirrorObjectSet;
+  readonly #declared: AnyMirrorObject | undefined;
   readonly #onSchedule: () => void;
 
   /** `now` in milliseconds; `onSchedule` is told when a new delivery may need a wake-up. */
-  constructor(options: { now: () => number; timeScale: number; onSchedule?: () => void }) {
-    const object = mirrorObjectNamed('Contact');
-    if (!object) throw new Error('Contact is not a declared mirror object');
-    this.#object = object;
+  constructor(objects: MirrorObjectSet, options: { now: () => number; timeScale: number; onSchedule?: () => void }) {
+    this.#objects = objects;
+    this.#declared = objects.named('Contact');
     this.#now = options.now;
     this.#timeScale = options.timeScale;
     this.#onSchedule = options.onSchedule ?? (() => undefined);
+  }
+
+  get #object(): AnyMirrorObject {
+    if (!this.#declared) throw new Error('Contact is not one of the declared mirror objects, so no Contact can arrive upstream');
+    return this.#declared;
   }
 
   /** The Contact of `userId` (its Pi_Accounts_Unique_ID__c) arrives after `lagSeconds`. */
@@ -100,7 +105,7 @@ export class ContactPipeline {
   async #mirrorWrite(client: Queryable, contact: PendingContact): Promise<void> {
     const record = await orgRecordFind(client, this.#object.name, { externalId: contact.userId });
     if (!record) return;
-    const columns = objectPushedColumns(this.#object).filter((column) => column in record.fields);
+    const columns = objectPushedColumns(this.#objects, this.#object).filter((column) => column in record.fields);
     const table = `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(this.#object.tableName)}`;
     const names = ['sfid', '_hc_lastop', 'systemmodstamp', 'createddate', ...columns].map((name) => pg.escapeIdentifier(name));
     const values = [record.id, 'SYNCED', ...columns.map((column) => record.fields[column] ?? null)];

@@ -1,14 +1,18 @@
 /**
- * A development or test database laid out like one Heroku Connect serves: the app's tables and
- * the queue, the mirror tables, and the stand-in's triggers and trigger log.
+ * A development or test database laid out like one Heroku Connect serves: the host's migrations
+ * and the queue, the mirror tables of the declared objects, and the stand-in's triggers and
+ * trigger log.
  */
 import type { Database } from '../db/database.ts';
-import { migrateApp, migrateMirror } from '../db/migrate.ts';
+import { migrateQueue } from '../db/migrate.ts';
 import type { Logger } from '../log.ts';
+import { syncConfigResolve, type ConnectSyncConfig, type SyncConfig } from '../sync-config.ts';
 import { connectSimInstall } from './install.ts';
+import { mirrorTablesCreate } from './mirror-tables.ts';
 
-export async function devDatabasePrepare(database: Database, log: Logger): Promise<void> {
-  await migrateApp(database, log);
-  await migrateMirror(database, log);
-  await connectSimInstall(database, log);
+export async function devDatabasePrepare(database: Database, config: ConnectSyncConfig | SyncConfig, log: Logger): Promise<void> {
+  const resolved = syncConfigResolve(config);
+  await migrateQueue(database, resolved, log);
+  await mirrorTablesCreate(database, resolved.objects, log);
+  await connectSimInstall(database, resolved.objects, log);
 }

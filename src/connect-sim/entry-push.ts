@@ -4,7 +4,7 @@
  * `xmlbinary` is not `base64`), so the write-back is neither marked PENDING nor logged.
  */
 import pg from 'pg';
-import { mirrorObjectNamed, parentLookups, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { lookupIdColumn, orgLookupsResolve, orgRecordDelete, orgRecordFind, orgRecordUpsert, SalesforceError, type Queryable } from './org-records.ts';
 import { triggerLogEntrySettle, type TriggerLogEntry, type TriggerLogOutcome } from './trigger-log.ts';
 import { mirrorSchemaName } from './trigger-functions.ts';
@@ -22,8 +22,8 @@ export interface EntryPushResult {
 }
 
 /** The columns of `object` Connect sends: its fields, without system and lookup-id columns. */
-export function objectPushedColumns(object: AnyMirrorObject): string[] {
-  const lookupIds = new Set(parentLookups(object).map(({ column }) => lookupIdColumn(object, column)));
+export function objectPushedColumns(objects: MirrorObjectSet, object: AnyMirrorObject): string[] {
+  const lookupIds = new Set(objects.parentLookups(object).map(({ column }) => lookupIdColumn(object, column)));
   return Object.keys(object.columnTypes).filter((column) => !systemColumns.has(column) && !lookupIds.has(column));
 }
 
@@ -31,15 +31,15 @@ export function objectPushedColumns(object: AnyMirrorObject): string[] {
  * Sends `entry` inside the caller's transaction and settles it. A Salesforce error fails the
  * entry and the row for good; any other error (the database) is thrown and the entry stays NEW.
  */
-export async function triggerLogEntryPush(client: Queryable, entry: TriggerLogEntry): Promise<EntryPushResult> {
-  const object = mirrorObjectNamed(entry.tableName);
+export async function triggerLogEntryPush(client: Queryable, objects: MirrorObjectSet, entry: TriggerLogEntry): Promise<EntryPushResult> {
+  const object = objects.named(entry.tableName);
   if (!object) throw new Error(`${mirrorSchemaName}.${entry.tableName} is not a declared mirror table`);
   const table = `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(object.tableName)}`;
   const { rows } = await client.query<Record<string, unknown>>(`SELECT * FROM ${table} WHERE id = $1`, [entry.recordId]);
   const row = rows[0];
   let result: { sfid: string | null; lastop: string };
   try {
-    result = entry.action === 'DELETE' ? await deletePush(client, object, entry) : await writePush(client, object, entry, row);
+    result = entry.action === 'DELETE' ? await deletePush(client, object, entry) : await writePush(client, objects, object, entry, row);
   } catch (error) {
     if (!(error instanceof SalesforceError)) throw error;
     await client.query(`UPDATE ${table} SET _hc_lastop = 'FAILED', _hc_err = $2 WHERE id = $1`, [entry.recordId, error.json]);
@@ -62,13 +62,14 @@ export async function triggerLogEntryPush(client: Queryable, entry: TriggerLogEn
 
 async function writePush(
   client: Queryable,
+  objects: MirrorObjectSet,
   object: AnyMirrorObject,
   entry: TriggerLogEntry,
   row: Record<string, unknown> | undefined,
 ): Promise<{ sfid: string | null; lastop: string }> {
   const values = entry.values ?? {};
   const fields: Record<string, unknown> = {};
-  for (const column of objectPushedColumns(object)) {
+  for (const column of objectPushedColumns(objects, object)) {
     if (column in values) fields[column] = values[column];
   }
   // Connect matches a row to its record by sfid, then by the unique external id.
@@ -76,7 +77,7 @@ async function writePush(
   const externalId = fields[object.externalId] ?? row?.[object.externalId] ?? entry.old?.[object.externalId] ?? null;
   const existing = await orgRecordFind(client, object.name, { id: sfid, externalId: externalId == null ? null : String(externalId) });
   if (!existing && externalId != null) fields[object.externalId] = externalId;
-  const lookupIds = await orgLookupsResolve(client, object, fields);
+  const lookupIds = await orgLookupsResolve(client, objects, object, fields);
   const { record, created } = await orgRecordUpsert(client, object, { ...fields, ...lookupIds }, existing);
   return { sfid: record.id, lastop: created ? 'INSERTED' : 'UPDATED' };
 }

@@ -7,7 +7,7 @@ import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { poolTransaction } from '../db/pool-transaction.ts';
 import type { Logger } from '../log.ts';
-import { mirrorObjects } from '../mirror/registry.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { orgSchemaSql } from './org-records.ts';
 import { connectSimMarker, connectTableNames, connectTablesSql, mirrorSchemaName, tableTriggersSql, triggerFunctionsSql } from './trigger-functions.ts';
 
@@ -20,7 +20,7 @@ export class ConnectSimInstallRefused extends Error {
 const installLockKey = 0x636f6e6e;
 
 /** Adds what Heroku Connect adds to the mirror schema, and the simulated org. */
-export async function connectSimInstall(database: Pick<Database, 'pool'>, log: Logger): Promise<void> {
+export async function connectSimInstall(database: Pick<Database, 'pool'>, objects: MirrorObjectSet, log: Logger): Promise<void> {
   await poolTransaction(database.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1)', [installLockKey]);
     await connectSchemaCheck(client);
@@ -31,10 +31,10 @@ export async function connectSimInstall(database: Pick<Database, 'pool'>, log: L
       [1, 'connect-sim', connectSimMarker],
     );
     await client.query(triggerFunctionsSql());
-    for (const object of mirrorObjects) await client.query(tableTriggersSql(object.tableName));
+    for (const object of objects.objects) await client.query(tableTriggersSql(object.tableName));
     await client.query(orgSchemaSql());
   });
-  log.info({ tables: mirrorObjects.map((object) => object.tableName) }, 'Connect stand-in installed');
+  log.info({ tables: objects.objects.map((object) => object.tableName) }, 'Connect stand-in installed');
 }
 
 /** True when the stand-in is installed in this database. */

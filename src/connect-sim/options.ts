@@ -5,15 +5,10 @@
  */
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.ts';
-import { mirrorObjects } from '../mirror/registry.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 
 const seconds = z.number().min(0, 'zero or more seconds');
-const objectNames = mirrorObjects.map((object) => object.name);
-const perObjectSeconds = z.record(z.string(), seconds).superRefine((record, context) => {
-  for (const name of Object.keys(record)) {
-    if (!objectNames.includes(name)) context.addIssue({ code: 'custom', message: `${name} is not a mirror object (one of ${objectNames.join(', ')})` });
-  }
-});
+const perObjectSeconds = z.record(z.string(), seconds);
 
 const settingsSchema = z.strictObject({
   /** Multiplies every interval, delay and lag: 1 is real time, 1/60 makes a minute a second. */
@@ -48,6 +43,8 @@ export interface ConnectSimOptions extends Partial<z.input<typeof settingsSchema
 
 /** Validated settings with defaults, intervals already in milliseconds. */
 export interface ConnectSimSettings {
+  /** The objects whose mirror tables Connect syncs. */
+  objects: MirrorObjectSet;
   pollIntervalMs: number;
   minIntervalMs: number;
   readPollIntervalMs: number;
@@ -61,7 +58,7 @@ export interface ConnectSimSettings {
 }
 
 /** Validates `options` and applies defaults; throws naming the first bad option. */
-export function connectSimSettings(options: ConnectSimOptions = {}): ConnectSimSettings {
+export function connectSimSettings(objects: MirrorObjectSet, options: ConnectSimOptions = {}): ConnectSimSettings {
   const { log, now, random, timers, ...rest } = options;
   const result = settingsSchema.safeParse(rest);
   if (!result.success) {
@@ -69,8 +66,15 @@ export function connectSimSettings(options: ConnectSimOptions = {}): ConnectSimS
     throw new Error(`Invalid Connect stand-in option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const settings = result.data;
+  for (const name of [...Object.keys(settings.pushDelaySeconds), ...Object.keys(settings.pushJitterSeconds)]) {
+    if (!objects.named(name)) {
+      const names = objects.objects.map((object) => object.name).join(', ');
+      throw new Error(`Invalid Connect stand-in option pushDelaySeconds: ${name} is not a mirror object (one of ${names})`);
+    }
+  }
   const ms = (value: number) => value * 1000 * settings.timeScale;
   return {
+    objects,
     pollIntervalMs: ms(settings.pollIntervalSeconds),
     minIntervalMs: ms(settings.minIntervalSeconds),
     readPollIntervalMs: ms(settings.readPollIntervalSeconds),

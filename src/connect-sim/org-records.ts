@@ -4,8 +4,7 @@
  * column names). Lookups are resolved here, against the org, never against the mirror.
  */
 import type pg from 'pg';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
-import { parentLookups } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from './salesforce-id.ts';
 
 /** The schema the simulated org lives in. */
@@ -144,9 +143,14 @@ export function lookupIdColumn(object: AnyMirrorObject, lookupColumn: string): s
  * named parent must be an org record, or the write fails with Salesforce's INVALID_FIELD error.
  * Returns the lookup id columns to set (`editor__c` → the parent's id).
  */
-export async function orgLookupsResolve(client: Queryable, object: AnyMirrorObject, fields: Record<string, unknown>): Promise<Record<string, string | null>> {
+export async function orgLookupsResolve(
+  client: Queryable,
+  objects: MirrorObjectSet,
+  object: AnyMirrorObject,
+  fields: Record<string, unknown>,
+): Promise<Record<string, string | null>> {
   const resolved: Record<string, string | null> = {};
-  for (const { column, parent } of parentLookups(object)) {
+  for (const { column, parent } of objects.parentLookups(object)) {
     if (!(column in fields)) continue;
     const value = fields[column];
     const idColumn = lookupIdColumn(object, column);

@@ -4,14 +4,14 @@
  * on a Connect session, so nothing here is logged.
  */
 import pg from 'pg';
-import { mirrorObjects, parentLookups } from '../mirror/registry.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { lookupIdColumn, orgRecordsById, orgSchemaName, type Queryable } from './org-records.ts';
 import { mirrorSchemaName } from './trigger-functions.ts';
 
 /** Reads back every sent row of every mirror table; returns how many rows became SYNCED. */
-export async function mirrorReadPoll(client: Queryable): Promise<number> {
+export async function mirrorReadPoll(client: Queryable, objects: MirrorObjectSet): Promise<number> {
   let synced = 0;
-  for (const object of mirrorObjects) {
+  for (const object of objects.objects) {
     const table = `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(object.tableName)}`;
     const { rows } = await client.query<{ id: number; sfid: string }>(
       `SELECT id, sfid FROM ${table} WHERE _hc_lastop IN ('INSERTED', 'UPDATED') AND sfid IS NOT NULL ORDER BY id`,
@@ -22,7 +22,7 @@ export async function mirrorReadPoll(client: Queryable): Promise<number> {
       object.name,
       rows.map((row) => row.sfid),
     );
-    const idColumns = parentLookups(object).flatMap(({ column }) => lookupIdColumn(object, column) ?? []);
+    const idColumns = objects.parentLookups(object).flatMap(({ column }) => lookupIdColumn(object, column) ?? []);
     const assignments = idColumns.map((column, index) => `${pg.escapeIdentifier(column)} = $${index + 3}`);
     for (const row of rows) {
       const record = records.get(row.sfid);

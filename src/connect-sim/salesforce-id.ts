@@ -2,22 +2,21 @@
  * Salesforce-like record ids: 18 characters, a 3-character key prefix naming the object, a
  * base62 body, and the 3-character suffix Salesforce derives from the case of the first 15.
  */
-import { mirrorObjects } from '../mirror/registry.ts';
+import { createHash } from 'node:crypto';
 
 const base62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 const suffixAlphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ012345';
 
-// Standard objects have fixed prefixes; custom ones get a0<n> in the registry's order.
+// Standard objects have fixed prefixes; a custom one gets a0<c>, c drawn from its name, so the
+// same object has the same prefix whatever else is declared. Ids stay unique by their serial.
 const standardPrefixes: Readonly<Record<string, string>> = { Account: '001', Contact: '003', Lead: '00Q', User: '005' };
 
 /** The 3-character key prefix of an object's ids: `003` for Contact, `a0…` for custom objects. */
 export function salesforceKeyPrefix(objectName: string): string {
   const standard = standardPrefixes[objectName];
   if (standard) return standard;
-  const custom = mirrorObjects.filter((object) => !(object.name in standardPrefixes));
-  const index = custom.findIndex((object) => object.name === objectName);
-  if (index < 0) throw new Error(`${objectName} is not a declared mirror object`);
-  return `a0${base62[index + 1]}`;
+  const digest = createHash('sha256').update(objectName).digest();
+  return `a0${base62[(digest[0] ?? 0) % 62]}`;
 }
 
 /** The 18-character id of record number `serial` of the object with `keyPrefix`. */

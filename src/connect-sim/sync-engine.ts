@@ -6,7 +6,6 @@
  */
 import type pg from 'pg';
 import { poolTransaction } from '../db/pool-transaction.ts';
-import { mirrorObjectNamed } from '../mirror/registry.ts';
 import { triggerLogEntryPush } from './entry-push.ts';
 import type { ConnectSimSettings } from './options.ts';
 import { triggerLogEntryClaim, triggerLogNewList, type TriggerLogEntry } from './trigger-log.ts';
@@ -56,7 +55,7 @@ export class SyncEngine {
   #entryDueAt(entry: TriggerLogEntry, now: number): number {
     const known = this.#dueAt.get(entry.id);
     if (known !== undefined) return known;
-    const delay = this.#settings.pushDelayMs(objectNameOf(entry.tableName), this.#settings.random());
+    const delay = this.#settings.pushDelayMs(this.#settings.objects.named(entry.tableName)?.name ?? entry.tableName, this.#settings.random());
     // The wait so far is measured by the database's clock and the rest by ours, so a clock a
     // test moves by hand (or a database on another host) never makes an entry due early.
     const dueAt = delay === 0 ? -Infinity : now + delay - entry.waitedMs;
@@ -67,7 +66,7 @@ export class SyncEngine {
   async #entrySend(pool: pg.Pool, entryId: string, entry: TriggerLogEntry): Promise<'SUCCESS' | 'FAILED' | 'SKIPPED'> {
     // Claimed and sent in one transaction: another engine that claimed it first makes this a no-op.
     const result = await poolTransaction(pool, async (client) =>
-      (await triggerLogEntryClaim(client, entryId)) ? triggerLogEntryPush(client, entry) : undefined,
+      (await triggerLogEntryClaim(client, entryId)) ? triggerLogEntryPush(client, this.#settings.objects, entry) : undefined,
     );
     if (!result) return 'SKIPPED';
     const context = { table: result.object.tableName, recordId: entry.recordId, entryId, action: entry.action };
@@ -81,9 +80,4 @@ export class SyncEngine {
     }
     return result.outcome.state;
   }
-}
-
-// The delay options are keyed by Salesforce object name; the log names the table.
-function objectNameOf(tableName: string): string {
-  return mirrorObjectNamed(tableName)?.name ?? tableName;
 }

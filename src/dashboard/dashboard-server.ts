@@ -11,8 +11,9 @@ import { basicAuth } from 'hono/basic-auth';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { doctorReport } from '../ops/doctor-classes.ts';
+import { doctorReport } from '../ops/doctor-report.ts';
 import { bossSchema } from '../queue/queues.ts';
+import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsRead } from '../worker/queue-summary.ts';
 import { overviewPage } from './overview-page.ts';
 
@@ -32,11 +33,11 @@ export interface DashboardServer {
 }
 
 /** The dashboard's routes, for serving or for testing with `app.request()`. */
-export function dashboardApp(database: Database, credentials: { username: string; password: string }) {
+export function dashboardApp(database: Database, config: SyncConfig, credentials: { username: string; password: string }) {
   const queues = createDashboardHandler({ databases: [{ url: database.url, name: 'connect-sync', schema: bossSchema }], basePath: queuesPath });
   const app = new Hono();
   app.use('*', basicAuth({ ...credentials, realm: 'connect-sync' }));
-  app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database), queuesPath)));
+  app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
   app.all(`${queuesPath}`, (c) => queues(c.req.raw));
   app.all(`${queuesPath}/*`, (c) => queues(c.req.raw));
   return { app, close: () => queues.close() };
@@ -44,11 +45,12 @@ export function dashboardApp(database: Database, credentials: { username: string
 
 export async function dashboardStart(
   database: Database,
+  config: SyncConfig,
   log: Logger,
   settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'>,
 ): Promise<DashboardServer> {
   if (!settings.DASHBOARD_USER || !settings.DASHBOARD_PASSWORD) throw new DashboardCredentialsMissing();
-  const { app, close } = dashboardApp(database, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD });
+  const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD });
   const server = await new Promise<Server>((resolve) => {
     const started = serve({ fetch: app.fetch, port: settings.PORT }, () => resolve(started as Server));
   });

@@ -1,6 +1,6 @@
 /** The dashboard's front page: queue depths and the doctor's classes, as plain server-rendered HTML. */
 import { html } from 'hono/html';
-import { doctorClassMeanings, type DoctorReport } from '../ops/doctor-classes.ts';
+import type { DoctorClass, DoctorReport } from '../ops/doctor-report.ts';
 import type { QueueDepths } from '../worker/queue-summary.ts';
 
 export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string) {
@@ -32,21 +32,52 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
           )}
         </table>
         <p>${depths.deadLettered} jobs in <code>salesforce-sync.dead-letter</code> (gave up, or rejected as malformed), waiting for a person.</p>
-        <h2>Doctor: ${report.schoolsWithoutSyncedAffiliation} schools without a synced affiliation</h2>
+        <h2>Doctor: mirror objects</h2>
         <table>
-          <tr><th>class</th><th>count</th><th>meaning</th><th>examples</th></tr>
-          ${Object.entries(report.classes).map(
-            ([name, found]) =>
-              html`<tr class="${found.count === 0 ? 'zero' : ''}">
-                <td><code>${name}</code></td>
-                <td class="n">${found.count}</td>
-                <td>${doctorClassMeanings[name] ?? ''}</td>
-                <td><code>${found.examples.join(', ')}</code></td>
-              </tr>`,
+          <tr><th>object</th><th>what</th><th>count</th><th>examples</th></tr>
+          ${report.objects.flatMap((health) =>
+            objectFindings(health).map(
+              ([what, found]) =>
+                html`<tr class="${found.count === 0 ? 'zero' : ''}">
+                  <td><code>${health.object}</code></td>
+                  <td>${what}</td>
+                  <td class="n">${found.count}</td>
+                  <td><code>${found.examples.join(', ')}</code></td>
+                </tr>`,
+            ),
           )}
         </table>
-        <p>Every class is also a view for psql, e.g. <code>${report.views.failedOnEditor ?? ''}</code>.
-        <code>connect-sync repair</code> lists what would heal the recoverable classes.</p>
+        ${Object.values(report.checks).map(
+          (check) => html`<h2>Doctor: ${check.title}: ${check.count}</h2>
+            <table>
+              <tr><th>class</th><th>count</th><th>meaning</th><th>examples</th></tr>
+              ${Object.entries(check.classes).map(
+                ([name, found]) =>
+                  html`<tr class="${found.count === 0 ? 'zero' : ''}">
+                    <td><code>${name}</code></td>
+                    <td class="n">${found.count}</td>
+                    <td>${found.meaning}</td>
+                    <td><code>${found.examples.join(', ')}</code></td>
+                  </tr>`,
+              )}
+            </table>`,
+        )}
+        <p>Every part is also a view for psql, e.g. <code>${report.views.failedRows ?? ''}</code>.
+        <code>connect-sync repair</code> lists what would heal the recoverable ones.</p>
       </body>
     </html>`;
+}
+
+/** An object's findings as table rows: what, and how many. */
+function objectFindings(health: DoctorReport['objects'][number]): [string, DoctorClass][] {
+  return [
+    ...health.failedOnLookup.flatMap((failure): [string, DoctorClass][] => [
+      [`FAILED on ${failure.parent}, now synced (repair heals)`, failure.parentSynced],
+      [`FAILED on ${failure.parent}, still missing (upstream)`, failure.parentMissing],
+    ]),
+    ['FAILED for another reason', health.failedOther],
+    ['no mirror row', health.missingRows],
+    ['jobs waiting on a parent', health.waitingOnParent],
+    ['dead-lettered jobs', health.deadLetter],
+  ];
 }

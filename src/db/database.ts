@@ -12,7 +12,8 @@ import { embeddedServerStart } from './embedded-postgres.ts';
 /** The database name used on the embedded server. */
 const embeddedDatabase = 'connect_sync';
 
-export type Drizzle = NodePgDatabase<Record<string, never>>;
+/** A Drizzle database over node-postgres, with or without the host's schema (so `any`). */
+export type Drizzle = NodePgDatabase<any>;
 
 /** An open database: a pool, Drizzle over it, and the URL other clients (pg-boss) connect with. */
 export interface Database {
@@ -68,7 +69,28 @@ export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl
   return { url, ssl, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: () => pool.end() };
 }
 
-function sslFor(url: string, mode: Settings['DATABASE_SSL']): pg.ConnectionConfig['ssl'] {
+/**
+ * The host app's own pool as a Database: connect-sync queries through it and never ends it.
+ * Its connection settings are read back for the clients that need their own (pg-boss, the stand-in).
+ */
+export function databaseFromPool(pool: pg.Pool): Database {
+  const options = (pool as pg.Pool & { options: pg.PoolConfig }).options;
+  const url = options.connectionString ?? urlFromParts(options);
+  return { url, ssl: options.ssl ?? false, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: async () => undefined };
+}
+
+function urlFromParts(options: pg.PoolConfig): string {
+  const url = new URL('postgres://localhost');
+  url.hostname = typeof options.host === 'string' ? options.host : 'localhost';
+  url.port = String(options.port ?? 5432);
+  url.username = options.user ?? '';
+  url.password = typeof options.password === 'string' ? options.password : '';
+  url.pathname = `/${options.database ?? ''}`;
+  return url.toString();
+}
+
+/** TLS options for `url` under the DATABASE_SSL rule. */
+export function sslFor(url: string, mode: Settings['DATABASE_SSL']): pg.ConnectionConfig['ssl'] {
   if (mode === 'off') return false;
   if (mode === 'verify') return { rejectUnauthorized: true };
   const host = new URL(url).hostname;

@@ -2,7 +2,7 @@
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import { queuePrefix } from '../mirror/define.ts';
-import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
+import { contactEditorAffiliation } from '../editor/objects/contact-editor-affiliation.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
 
 /** The counts the demo reports for one run. */

@@ -4,10 +4,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../mirror/objects/contact.ts';
-import { editor } from '../mirror/objects/editor.ts';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import { contactEditorAffiliation } from '../editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../editor/objects/contact.ts';
+import { editor } from '../editor/objects/editor.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 
 const watched = { editor, contact, affiliation: contactEditorAffiliation } as const;
 export type WatchedObject = keyof typeof watched;

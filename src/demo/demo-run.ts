@@ -3,12 +3,13 @@
  * Editors late (so a role's job runs before its school is in Salesforce), the worker with the
  * parent guard on or off, and the workload driven through the app's own transactions.
  */
-import { schoolCreate, schoolUpdate } from '../app/schools.ts';
+import { schoolCreate, schoolUpdate } from '../editor/operations/schools.ts';
 import { ConnectSim } from '../connect-sim/connect-sim.ts';
 import { devDatabasePrepare } from '../connect-sim/dev-database.ts';
 import { databaseRecreate, databaseUrlFor } from '../db/database-admin.ts';
 import { databaseConnect, type Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { editorConfig } from '../editor/preset.ts';
 import { syncEnqueuer } from '../queue/enqueue.ts';
 import { workerStart } from '../worker/worker-process.ts';
 import { DemoObserver } from './demo-observer.ts';
@@ -29,6 +30,8 @@ export interface DemoRunOptions {
   databasePrefix?: string;
 }
 
+const config = editorConfig;
+
 /** Connect pushes a new Editor__c up to 11 minutes after it is written (simulated time). */
 const editorPushDelay = { delaySeconds: 0, jitterSeconds: 660 };
 const observeEveryMs = 100;
@@ -41,8 +44,8 @@ export async function demoRun(server: Pick<Database, 'url' | 'ssl'>, options: De
   const database = await databaseConnect(databaseUrlFor(server.url, name), server.ssl);
   const runLog = log.child({ run: guard ? 'guard on' : 'guard off' });
   try {
-    await devDatabasePrepare(database, runLog);
-    const sim = new ConnectSim(database, {
+    await devDatabasePrepare(database, config, runLog);
+    const sim = new ConnectSim(database, config.objects, {
       timeScale,
       pushDelaySeconds: { [editorObjectName]: editorPushDelay.delaySeconds },
       pushJitterSeconds: { [editorObjectName]: editorPushDelay.jitterSeconds },
@@ -71,6 +74,7 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
 
   const worker = await workerStart(
     database,
+    config,
     log,
     { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 },
     { timeScale, parentGuard: guard, pollingIntervalSeconds: 0.5 },
@@ -81,7 +85,7 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
       if (fate.kind === 'late') sim.contacts.schedule(userId, { lagSeconds: fate.lagSeconds });
       if (fate.kind === 'never') sim.contacts.never(userId);
     }
-    const app = { db: database.db, sync: syncEnqueuer(worker.boss, { enabled: true }) };
+    const app = { db: database.db, sync: syncEnqueuer(worker.boss, config.objects, { enabled: true }) };
     const affiliations: { roleId: string; schoolId: string; userId: string }[] = [];
     for (const school of workload.schools) {
       const members = [...school.staff, ...school.students.map((userId) => ({ userId, role: 'student' as const }))];

@@ -16,6 +16,9 @@ import { getTableColumns, getTableName, type SQL } from 'drizzle-orm';
 import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 
+/** A payload schema: a zod object type (its output is what a job carries once validated). */
+export type PayloadSchema = z.ZodType<object>;
+
 /** A source expression a mirror column is filled from: an app column or SQL over the source. */
 export type SourceExpression = PgColumn | SQL;
 
@@ -33,8 +36,8 @@ export interface MirrorSource {
  */
 export type MirrorWrite = 'upsert' | 'update';
 
-/** One Salesforce object, declared once. `TPayload` is the job payload once validated. */
-export interface MirrorObjectDeclaration<TPayload extends object = object> {
+/** One Salesforce object, declared once. `TSchema` is the job payload's zod schema. */
+export interface MirrorObjectDeclaration<TSchema extends PayloadSchema = PayloadSchema, TPayload extends object = z.output<TSchema>> {
   /** The Salesforce object name, e.g. `Editor__c`. */
   name: string;
   /** What the app calls the record a job names, for messages: `School`, `Role`. */
@@ -50,8 +53,8 @@ export interface MirrorObjectDeclaration<TPayload extends object = object> {
   externalIdField?: string;
   /** The queue suffix: jobs for this object run on `salesforce-sync.<queue>`. */
   queue: string;
-  /** The job payload's shape; anything else is rejected at once. */
-  payload: z.ZodType<TPayload>;
+  /** The job payload's shape; anything else is rejected at once (`enqueue` is typed by it). */
+  payload: TSchema;
   /** The payload key naming the record (`schoolId`, `roleId`); its value is the record's key as text. */
   payloadKey: keyof TPayload & string;
   /** Payload values for a record Salesforce does not have yet (Editor__c: `{ isCreate: true }`). */
@@ -66,10 +69,15 @@ export interface MirrorObjectDeclaration<TPayload extends object = object> {
   payloadFields?: (payload: TPayload) => Readonly<Record<string, string | number | boolean | null | undefined>>;
   /** Records that are not synced, and why; their jobs complete without writing. */
   skip?: { when: SQL; reason: string };
+  /**
+   * When a record without a mirror row is a loss that `doctor` reports and `repair` heals
+   * (default: always, for an `upsert` object). SQL over the source and its joins.
+   */
+  expected?: SQL;
   write: MirrorWrite;
 }
 
-/** A lookup column resolved to the object it points at. */
+/** A lookup column, as read off its name, before it is resolved to a declared object. */
 export interface ParentLookup {
   /** The mirror column carrying the parent's external id, e.g. `editor__r__editoruuid__c`. */
   column: string;
@@ -78,7 +86,8 @@ export interface ParentLookup {
 }
 
 /** A declaration with what is derived from it. */
-export interface MirrorObject<TPayload extends object = object> extends MirrorObjectDeclaration<TPayload> {
+export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPayload extends object = z.output<TSchema>>
+  extends MirrorObjectDeclaration<TSchema, TPayload> {
   /** The mirror table's name in the `salesforce` schema. */
   tableName: string;
   /** The pg-boss queue name. */
@@ -105,7 +114,8 @@ const lookupPattern = /^(.+)__r__(.+)$/;
 export const queuePrefix = 'salesforce-sync.';
 
 /** Validates a declaration against its table and derives lookups, lengths and types. */
-export function defineMirrorObject<TPayload extends object>(declaration: MirrorObjectDeclaration<TPayload>): MirrorObject<TPayload> {
+export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: MirrorObjectDeclaration<TSchema>): MirrorObject<TSchema> {
+  type TPayload = z.output<TSchema>;
   const columns = getTableColumns(declaration.table) as Record<string, PgColumn>;
   const byName = new Map(Object.values(columns).map((column) => [column.name, column]));
   // payloadFields is called once with an empty payload only to learn which columns it writes.

@@ -8,7 +8,7 @@ import { sql } from 'drizzle-orm';
 import type { JobInsert, PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import type { Database } from '../db/database.ts';
-import { mirrorObjectsFor, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import { sourceQuery } from '../sync/source-query.ts';
@@ -88,8 +88,8 @@ export async function backfillRun(
 }
 
 /** The `backfill` command: each object in turn, with a progress bar on the terminal. */
-export async function backfillCommand({ database, log, settings }: CommandContext, name: string): Promise<void> {
-  const objects = mirrorObjectsFor(name);
+export async function backfillCommand({ database, config, log, settings }: CommandContext, name: string): Promise<void> {
+  const objects = config.objects.select(name);
   if (!settings.SALESFORCE_ENABLED) {
     throw new Error('SALESFORCE_ENABLED is not true: the worker would discard every backfilled job, so nothing was enqueued.');
   }

@@ -1,160 +1,94 @@
 /**
  * The doctor's SQL views in schema `connect_sync`, one definition read by `doctor`, `repair`, the
  * reconciler and anyone with psql. Every table, column, external id, lookup and Salesforce error
- * text in them is derived from the mirror declarations; nothing is spelled twice.
- *
- * School classes (`connect_sync.doctor_schools`, and one view per class): each school with no
- * synced Contact_Editor_Affiliation__c falls in the first class it meets, in the order of
- * {@link schoolClassNames}. Repair views list the rows and records `repair` acts on.
+ * text in them is derived from the declarations; nothing is spelled twice. For every declared
+ * object: FAILED rows and the lookup each failed on, records with no mirror row, dead letters and
+ * jobs waiting on a parent; the repair views list what `repair` acts on. A preset's checks add
+ * views of their own beside them.
  */
 import { createHash } from 'node:crypto';
 import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
+import pg from 'pg';
 import type { Database } from '../db/database.ts';
 import { poolTransaction } from '../db/pool-transaction.ts';
-import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
-import { editor } from '../mirror/objects/editor.ts';
-import { mirrorObjects, parentLookups, type AnyMirrorObject, type ResolvedLookup } from '../mirror/registry.ts';
+import { salesforceSchema } from '../mirror/connect-table.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
+import type { SyncConfig } from '../sync-config.ts';
+import {
+  column,
+  failedOn,
+  failedRow,
+  jobStatesHeld,
+  jobStatesWaiting,
+  jobUnderWay,
+  notSkipped,
+  opsSchema,
+  opsView,
+  parentSynced,
+  parentsSynced,
+  recordKey,
+  rowExpected,
+} from './doctor-sql.ts';
 
-/** The schema our views live in (it also holds the migration journals). */
-export const opsSchema = 'connect_sync';
+/** The generic views, by what they list. */
+export const doctorViews = {
+  /** FAILED rows of every object, each with the lookup it failed on and whether that parent is synced now. */
+  failedRows: 'doctor_failed_rows',
+  /** Records expected in Salesforce with no mirror row, and whether a job of theirs is held. */
+  missingRows: 'doctor_missing_rows',
+  deadLetter: 'doctor_dead_letter',
+  waitingOnParent: 'doctor_waiting_on_parent',
+  /** FAILED rows a delete and a new job would heal: failed on a lookup, every parent now synced. */
+  repairFailedRows: 'repair_failed_rows',
+  /** Records with no mirror row and no job under way. */
+  repairMissingRows: 'repair_missing_rows',
+} as const;
 
-/** The schema Heroku Connect's mirror tables live in. */
-const mirrorSchema = 'salesforce';
-
-/** The object each school is, and the child whose synced rows the doctor looks for. */
-const subject = editor;
-const child = contactEditorAffiliation;
-
-/** The child's lookup to the subject (`editor__r__editoruuid__c`), and its other lookups. */
-const subjectLookup = lookupTo(child, subject);
-const otherLookups = parentLookups(child).filter((lookup) => lookup !== subjectLookup);
-
-/** `Editor__c` → `Editor`: the word a class name uses for an object. */
-export function objectWord(object: AnyMirrorObject): string {
-  return object.name.replace(/__c$/, '').replace(/_/g, '');
+function failedRowsSql(objects: MirrorObjectSet): SQL {
+  const parts = objects.objects.map((object) => {
+    const lookups = objects.parentLookups(object);
+    // The first lookup whose parent Salesforce named in the error, in declared order.
+    const matched = lookups.length
+      ? sql`LEFT JOIN LATERAL (SELECT f.lookup_column, f.parent_name, f.parent_synced FROM (VALUES ${sql.join(
+          lookups.map(
+            (lookup, index) =>
+              sql`(${index}, ${lookup.column}::text, ${lookup.parent.name}::text, ${failedOn('m', lookup)}, ${parentSynced('m', lookup, `p${index}`)})`,
+          ),
+          sql`, `,
+        )}) AS f(position, lookup_column, parent_name, failed, parent_synced) WHERE f.failed ORDER BY f.position LIMIT 1) f ON true`
+      : sql`LEFT JOIN (SELECT NULL::text AS lookup_column, NULL::text AS parent_name, NULL::boolean AS parent_synced) f ON true`;
+    const key = sql`${column('m', object.externalId)}::text`;
+    return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, m.id AS mirror_row_id, ${key} AS record_id,
+        f.lookup_column, f.parent_name, f.parent_synced, ${parentsSynced(objects, object, 'm')} AS parents_synced,
+        ${jobUnderWay(object, key, jobStatesWaiting)} AS job_waiting, m._hc_err AS error
+      FROM ${object.table} m ${matched}
+      WHERE ${failedRow('m')}`;
+  });
+  return sql.join(parts, sql` UNION ALL `);
 }
 
-/**
- * School classes in precedence order. `failedOn<Subject>` is recoverable (the parents are now
- * synced), `failedOn<Other>` is upstream (that parent is still not in Salesforce).
- */
-export const schoolClassNames = [
-  `no${objectWord(subject)}Row`,
-  'rejected',
-  `failedOn${objectWord(subject)}`,
-  ...otherLookups.map((lookup) => `failedOn${objectWord(lookup.parent)}`),
-  'noAffiliationRow',
-  'noStaffRoles',
-  'other',
-] as const;
-
-/** Job classes, read from pg-boss's own table. */
-export const jobClassNames = ['deadLetter', 'waitingOnParent'] as const;
-
-/** `noEditorRow` → `connect_sync.doctor_no_editor_row`. */
-export function doctorViewName(className: string): string {
-  return `doctor_${className.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+/** Upsert objects only: an update-only object changes rows someone else makes. */
+function missingRowsSql(objects: MirrorObjectSet): SQL {
+  const parts = objects.objects
+    .filter((object) => object.write === 'upsert')
+    .map((object) => {
+      const key = recordKey(object);
+      let source = sql`FROM ${object.source.table}`;
+      for (const join of object.source.joins ?? []) source = sql`${source} JOIN ${join.table} ON ${join.on}`;
+      return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${key} AS record_id,
+          ${jobUnderWay(object, key, jobStatesHeld)} AS job_held
+        ${source}
+        WHERE ${notSkipped(object)} AND ${rowExpected(object)}
+          AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${key})`;
+    });
+  return parts.length ? sql.join(parts, sql` UNION ALL `) : sql`SELECT NULL::text AS object_name, NULL::text AS queue_name, NULL::text AS record_id, false AS job_held WHERE false`;
 }
 
-/** The view listing FAILED rows that a delete and a new job would heal. */
-export const repairFailedRowsView = 'repair_failed_rows';
-/** The view listing records with no mirror row and no job under way. */
-export const repairMissingRowsView = 'repair_missing_rows';
-/** The view every school class reads. */
-export const doctorSchoolsView = 'doctor_schools';
-
-function lookupTo(object: AnyMirrorObject, parent: AnyMirrorObject): ResolvedLookup {
-  const lookup = parentLookups(object).find((candidate) => candidate.parent === parent);
-  if (!lookup) throw new Error(`${object.name} has no lookup to ${parent.name}`);
-  return lookup;
-}
-
-function column(alias: string, name: string): SQL {
-  return sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
-}
-
-/** Salesforce's own words when a lookup's parent is missing, without the value. */
-export function lookupErrorText(lookup: ResolvedLookup): string {
-  return ` not found for field ${lookup.parent.externalIdField} in entity ${lookup.parent.name}`;
-}
-
-function failedOn(alias: string, lookup: ResolvedLookup): SQL {
-  return sql`strpos(${column(alias, '_hc_err')}, ${lookupErrorText(lookup)}) > 0`;
-}
-
-function failedRow(alias: string): SQL {
-  return sql`${column(alias, '_hc_lastop')} = 'FAILED' AND ${column(alias, 'sfid')} IS NULL`;
-}
-
-/** The parent row `lookup` names for the row `alias` is in Salesforce. */
-function parentSynced(alias: string, lookup: ResolvedLookup, parentAlias: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${lookup.parent.table} ${sql.identifier(parentAlias)}
-    WHERE ${column(parentAlias, lookup.parent.externalId)} = ${column(alias, lookup.column)} AND ${column(parentAlias, 'sfid')} IS NOT NULL)`;
-}
-
-function parentsSynced(object: AnyMirrorObject, alias: string): SQL {
+function syncQueueNames(objects: MirrorObjectSet): SQL {
   return sql.join(
-    parentLookups(object).map((lookup, index) => parentSynced(alias, lookup, `p${index}`)),
-    sql` AND `,
-  );
-}
-
-/** The record a mirror row stands for, as the text jobs name it by. */
-function recordKey(object: AnyMirrorObject): SQL {
-  return sql`(${object.fields[object.externalId]})::text`;
-}
-
-/** A job of `object` for `key` is waiting, running, or ran out of executions (still retained). */
-function jobUnderWay(object: AnyMirrorObject, key: SQL, states: readonly string[]): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${sql.identifier(bossSchema)}.job j
-    WHERE j.name = ${object.queueName} AND j.singleton_key = ${key} AND j.state IN (${sql.join(
-      states.map((state) => sql`${state}`),
-      sql`, `,
-    )}))`;
-}
-
-/** States in which a job for a record is already on its way (or gave up and is kept for a person). */
-const jobStatesHeld = ['created', 'retry', 'active', 'failed'];
-/** States in which a job is waiting to run. */
-export const jobStatesWaiting = ['created', 'retry', 'active'];
-
-function notSkipped(object: AnyMirrorObject): SQL {
-  // The skip condition is over the source table alone (a student role), so no joins are needed.
-  return object.skip ? sql`NOT COALESCE((${object.skip.when}), false)` : sql`true`;
-}
-
-function schoolsSql(): SQL {
-  const subjectKey = recordKey(subject);
-  const childSource = child.source.table;
-  // Source to source, uncast, so the app's index on the child's parent key serves it.
-  const childToSubject = sql`${child.fields[subjectLookup.column]} = ${subject.fields[subject.externalId]}`;
-  const affiliationOf = (extra: SQL) =>
-    sql`EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', subjectLookup.column)} = ${subjectKey} AND ${extra})`;
-  const rejected = subject.fields.rejectedat__c;
-  if (!rejected) throw new Error(`${subject.name} declares no rejectedat__c field`);
-  const cases = [
-    sql`WHEN e.id IS NULL THEN ${schoolClassNames[0]}`,
-    sql`WHEN (${rejected}) IS NOT NULL THEN 'rejected'`,
-    sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', subjectLookup)} AND ${parentsSynced(child, 'a')}`)} THEN ${schoolClassNames[2]}`,
-    ...otherLookups.map(
-      (lookup) =>
-        sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', lookup)} AND NOT ${parentSynced('a', lookup, 'p')}`)} THEN ${`failedOn${objectWord(lookup.parent)}`}`,
-    ),
-    sql`WHEN EXISTS (SELECT 1 FROM ${childSource} WHERE ${childToSubject} AND ${notSkipped(child)}
-      AND NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', child.externalId)} = ${recordKey(child)})) THEN 'noAffiliationRow'`,
-    sql`WHEN NOT EXISTS (SELECT 1 FROM ${childSource} WHERE ${childToSubject} AND ${notSkipped(child)}) THEN 'noStaffRoles'`,
-  ];
-  return sql`SELECT ${subjectKey} AS school_id, CASE ${sql.join(cases, sql` `)} ELSE 'other' END AS class
-    FROM ${subject.source.table}
-    LEFT JOIN ${subject.table} e ON ${column('e', subject.externalId)} = ${subjectKey}
-    WHERE NOT ${affiliationOf(sql`${column('a', 'sfid')} IS NOT NULL`)}`;
-}
-
-function syncQueueNames(): SQL {
-  return sql.join(
-    mirrorObjects.map((object) => sql`${object.queueName}`),
+    objects.objects.map((object) => sql`${object.queueName}`),
     sql`, `,
   );
 }
@@ -165,95 +99,65 @@ function deadLetterSql(): SQL {
     FROM ${sql.identifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
 }
 
-function waitingOnParentSql(): SQL {
+function waitingOnParentSql(objects: MirrorObjectSet): SQL {
   return sql`SELECT j.id AS job_id, j.name AS queue_name, j.singleton_key AS record_id, j.retry_count,
       j.output->>'message' AS error, j.start_after
-    FROM ${sql.identifier(bossSchema)}.job j WHERE j.name IN (${syncQueueNames()}) AND j.state = 'retry'`;
+    FROM ${sql.identifier(bossSchema)}.job j WHERE j.name IN (${syncQueueNames(objects)}) AND j.state = 'retry'`;
 }
 
-/** FAILED rows of every object with lookups, failed on a lookup whose parents are all now synced. */
-function repairFailedRowsSql(): SQL {
-  const parts = mirrorObjects
-    .filter((object) => parentLookups(object).length > 0)
-    .map((object) => {
-      const failedOnAny = sql.join(
-        parentLookups(object).map((lookup) => failedOn('m', lookup)),
-        sql` OR `,
-      );
-      const key = sql`${column('m', object.externalId)}::text`;
-      return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${object.tableName}::text AS mirror_table,
-          m.id AS mirror_row_id, ${key} AS record_id, ${jobUnderWay(object, key, jobStatesWaiting)} AS job_waiting
-        FROM ${object.table} m
-        WHERE ${failedRow('m')} AND (${failedOnAny}) AND ${parentsSynced(object, 'm')}`;
-    });
-  return sql.join(parts, sql` UNION ALL `);
-}
-
-/**
- * Records with no mirror row and no job on its way: schools without an Editor__c row, and staff
- * roles of schools not rejected without an affiliation row.
- */
-function repairMissingRowsSql(): SQL {
-  const missing = (object: AnyMirrorObject, extra: SQL) => {
-    const key = recordKey(object);
-    return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${key} AS record_id
-      FROM ${object.source.table}
-      WHERE ${notSkipped(object)} AND ${extra}
-        AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${key})
-        AND NOT ${jobUnderWay(object, key, jobStatesHeld)}`;
-  };
-  const rejected = subject.fields.rejectedat__c;
-  const childSchoolNotRejected = sql`NOT EXISTS (SELECT 1 FROM ${subject.source.table}
-    WHERE ${subject.fields[subject.externalId]} = ${child.fields[subjectLookup.column]} AND (${rejected}) IS NOT NULL)`;
-  return sql`${missing(subject, sql`true`)} UNION ALL ${missing(child, childSchoolNotRejected)}`;
-}
-
-/** Every view, name → SELECT, in creation order. */
-function viewDefinitions(): [string, SQL][] {
-  const views: [string, SQL][] = [[doctorSchoolsView, schoolsSql()]];
-  for (const name of schoolClassNames) {
-    views.push([doctorViewName(name), sql`SELECT school_id FROM ${sql.identifier(opsSchema)}.${sql.identifier(doctorSchoolsView)} WHERE class = ${name}`]);
-  }
-  views.push([doctorViewName('deadLetter'), deadLetterSql()]);
-  views.push([doctorViewName('waitingOnParent'), waitingOnParentSql()]);
-  views.push([repairFailedRowsView, repairFailedRowsSql()]);
-  views.push([repairMissingRowsView, repairMissingRowsSql()]);
-  return views;
+/** Every view, name → SELECT, in creation order: the generic ones, then each check's. */
+function viewDefinitions(config: SyncConfig): [string, SQL][] {
+  const { objects } = config;
+  return [
+    [doctorViews.failedRows, failedRowsSql(objects)],
+    [doctorViews.missingRows, missingRowsSql(objects)],
+    [doctorViews.deadLetter, deadLetterSql()],
+    [doctorViews.waitingOnParent, waitingOnParentSql(objects)],
+    [
+      doctorViews.repairFailedRows,
+      sql`SELECT object_name, queue_name, mirror_row_id, record_id, job_waiting FROM ${opsView(doctorViews.failedRows)}
+        WHERE lookup_column IS NOT NULL AND parents_synced`,
+    ],
+    [doctorViews.repairMissingRows, sql`SELECT object_name, queue_name, record_id FROM ${opsView(doctorViews.missingRows)} WHERE NOT job_held`],
+    ...config.doctorChecks.flatMap((check) => check.views(objects)),
+  ];
 }
 
 const dialect = new PgDialect();
 
 /** The DDL that (re)creates every view; values are inlined, since a view cannot take parameters. */
-export function doctorViewsSql(): string {
+export function doctorViewsSql(config: SyncConfig): string {
   // Values inlined here come only from the declarations and are quoted by drizzle.
-  return viewDefinitions()
-    .map(([name, select]) => {
-      const query = dialect.sqlToQuery(sql`CREATE VIEW ${sql.identifier(opsSchema)}.${sql.identifier(name)} AS ${select}`.inlineParams());
-      return query.sql;
-    })
+  return viewDefinitions(config)
+    .map(([name, select]) => dialect.sqlToQuery(sql`CREATE VIEW ${opsView(name)} AS ${select}`.inlineParams()).sql)
     .join(';\n');
 }
 
-/** A fingerprint of the definitions, kept as the schema view's comment to know when to rebuild. */
+/** A fingerprint of the definitions, kept as a view's comment to know when to rebuild. */
 function definitionsVersion(text: string): string {
   return `connect-sync doctor views ${createHash('sha256').update(text).digest('hex').slice(0, 16)}`;
 }
 
+/** The mirror tables and pg-boss table the views read, qualified. */
+function tablesRead(objects: MirrorObjectSet): string[] {
+  return [...objects.objects.map((object: AnyMirrorObject) => `${salesforceSchema.schemaName}.${object.tableName}`), `${bossSchema}.job`];
+}
+
 /**
- * Creates the views, or rebuilds them when the declarations changed since they were made.
- * Needs the mirror tables (Connect's in production; `migrate --mirror` elsewhere) and pg-boss's schema.
+ * Creates the views, or rebuilds them when the declarations changed since they were made (any
+ * view of ours that is no longer declared is dropped). Needs the mirror tables (Connect's in
+ * production; `migrate --mirror` elsewhere) and pg-boss's schema.
  */
-export async function doctorViewsEnsure(database: Pick<Database, 'pool'>): Promise<'created' | 'current'> {
-  const text = doctorViewsSql();
+export async function doctorViewsEnsure(database: Pick<Database, 'pool'>, config: SyncConfig): Promise<'created' | 'current'> {
+  const text = doctorViewsSql(config);
   const version = definitionsVersion(text);
-  const ident = (name: string) => `${opsSchema}.${name}`;
   const { rows } = await database.pool.query<{ comment: string | null }>(`SELECT obj_description(to_regclass($1), 'pg_class') AS comment`, [
-    ident(doctorSchoolsView),
+    `${opsSchema}.${doctorViews.failedRows}`,
   ]);
   if (rows[0]?.comment === version) return 'current';
-  const { rows: tables } = await database.pool.query<{ missing: string[] }>(
+  const { rows: tables } = await database.pool.query<{ missing: string[] | null }>(
     `SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest($1::text[]) t`,
-    [[...mirrorObjects.map((object) => `${mirrorSchema}.${object.tableName}`), `${bossSchema}.job`]],
+    [tablesRead(config.objects)],
   );
   const missing = tables[0]?.missing ?? [];
   if (missing.length > 0) {
@@ -261,11 +165,15 @@ export async function doctorViewsEnsure(database: Pick<Database, 'pool'>): Promi
   }
   await poolTransaction(database.pool, async (client) => {
     // Two processes starting at once must not both rebuild.
-    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [version]);
+    await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [opsSchema]);
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${opsSchema}`);
-    for (const [name] of viewDefinitions().reverse()) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${name}`);
+    const { rows: existing } = await client.query<{ name: string }>(
+      `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind = 'v'`,
+      [opsSchema],
+    );
+    for (const { name } of existing) await client.query(`DROP VIEW IF EXISTS ${opsSchema}.${pg.escapeIdentifier(name)} CASCADE`);
     await client.query(text);
-    await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorSchoolsView} IS '${version}'`);
+    await client.query(`COMMENT ON VIEW ${opsSchema}.${doctorViews.failedRows} IS '${version}'`);
   });
   return 'created';
 }

@@ -9,6 +9,7 @@ import type { PgBoss, Queue } from 'pg-boss';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import type { SyncConfig } from '../sync-config.ts';
 import { repairApply, repairItemText, repairPlan, type RepairResult } from './repair.ts';
 
 /** The reconciler's queue; its schedule has the same name. */
@@ -42,6 +43,7 @@ export interface Reconciler {
 export async function reconcilerStart(
   boss: PgBoss,
   database: Pick<Database, 'db' | 'pool'>,
+  config: SyncConfig,
   log: Logger,
   settings: ReconcilerSettings,
 ): Promise<Reconciler> {
@@ -53,7 +55,7 @@ export async function reconcilerStart(
     return { stop: async () => undefined };
   }
   await boss.schedule(reconcileQueue, settings.RECONCILER_CRON, null, { tz: 'UTC' });
-  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, boss, reconcilerLog, settings));
+  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, boss, config, reconcilerLog, settings));
   reconcilerLog.info({ cron: settings.RECONCILER_CRON }, 'reconciler scheduled');
   return { stop: () => boss.offWork(reconcileQueue, { id: workerId }) };
 }
@@ -62,10 +64,11 @@ export async function reconcilerStart(
 export async function reconcileRun(
   database: Pick<Database, 'db' | 'pool'>,
   boss: PgBoss,
+  config: SyncConfig,
   log: Logger,
   settings: Pick<ReconcilerSettings, 'SALESFORCE_ENABLED'>,
 ): Promise<RepairResult & { upstream: number }> {
-  const plan = await repairPlan(database);
+  const plan = await repairPlan(database, config);
   const empty = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0, upstream: plan.upstream.count };
   if (plan.items.length === 0) {
     log.debug({ upstream: plan.upstream.count }, 'reconciler: nothing to heal');
@@ -75,7 +78,7 @@ export async function reconcileRun(
     log.warn({ items: plan.items.map(repairItemText) }, `reconciler: ${plan.items.length} item(s) to heal, left alone while SALESFORCE_ENABLED is not true`);
     return empty;
   }
-  const result = await repairApply(database, boss, plan, { enabled: true, log });
+  const result = await repairApply(database, boss, config.objects, plan, { enabled: true, log });
   log.info(
     { ...result, upstream: plan.upstream.count },
     `reconciler healed ${result.rowsDeleted} FAILED row(s) and enqueued ${result.jobsEnqueued} job(s); ${plan.upstream.count} upstream failure(s) left alone`,

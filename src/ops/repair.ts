@@ -10,12 +10,14 @@ import type { PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { mirrorObjectForQueue, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncEnqueuer } from '../queue/enqueue.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
-import { doctorReport, type DoctorClass } from './doctor-classes.ts';
-import { jobStatesWaiting, opsSchema, repairFailedRowsView, repairMissingRowsView } from './doctor-views.ts';
+import type { SyncConfig } from '../sync-config.ts';
+import type { DoctorClass } from './doctor-report.ts';
+import { jobStatesWaiting, opsView } from './doctor-sql.ts';
+import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
 
 /** One thing repair does. */
 export type RepairItem =
@@ -38,7 +40,7 @@ export type RepairItem =
 /** What repair would do, and what it leaves to someone upstream. */
 export interface RepairPlan {
   items: RepairItem[];
-  /** Schools whose affiliation failed on a Contact that is still not in Salesforce. */
+  /** FAILED rows whose parent is still not in Salesforce (`<object>/<record id>`): upstream, left alone. */
   upstream: DoctorClass;
 }
 
@@ -53,16 +55,19 @@ export interface RepairResult {
 }
 
 /** Reads the repair views into a plan. */
-export async function repairPlan(database: Pick<Database, 'db' | 'pool'>): Promise<RepairPlan> {
-  // The doctor's report brings the views up to date first, for the reads below as well.
-  const report = await doctorReport(database, { examples: 5 });
-  const view = (name: string) => sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}`;
+export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig): Promise<RepairPlan> {
+  await doctorViewsEnsure(database, config);
   const { rows: failed } = await database.db.execute<{ queue_name: string; mirror_row_id: number; record_id: string; job_waiting: boolean }>(
-    sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${view(repairFailedRowsView)} ORDER BY queue_name, mirror_row_id`,
+    sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${opsView(doctorViews.repairFailedRows)} ORDER BY queue_name, mirror_row_id`,
   );
   const { rows: missing } = await database.db.execute<{ queue_name: string; record_id: string }>(
-    sql`SELECT queue_name, record_id FROM ${view(repairMissingRowsView)} ORDER BY queue_name, record_id`,
+    sql`SELECT queue_name, record_id FROM ${opsView(doctorViews.repairMissingRows)} ORDER BY queue_name, record_id`,
   );
+  const { rows: upstream } = await database.db.execute<{ count: number; examples: string[] | null }>(
+    sql`SELECT count(*)::int AS count, (array_agg(object_name || '/' || record_id ORDER BY object_name, record_id))[1:5] AS examples
+        FROM ${opsView(doctorViews.failedRows)} WHERE lookup_column IS NOT NULL AND NOT parent_synced`,
+  );
+  const objectForQueue = (queue: string) => objectOfQueue(config.objects, queue);
   const items: RepairItem[] = [
     ...failed.map((row): RepairItem => ({
       action: 'failedRowReplace',
@@ -73,11 +78,11 @@ export async function repairPlan(database: Pick<Database, 'db' | 'pool'>): Promi
     })),
     ...missing.map((row): RepairItem => ({ action: 'jobEnqueue', object: objectForQueue(row.queue_name), recordId: row.record_id })),
   ];
-  return { items, upstream: report.classes.failedOnContact ?? { count: 0, examples: [] } };
+  return { items, upstream: { count: upstream[0]?.count ?? 0, examples: upstream[0]?.examples ?? [] } };
 }
 
-function objectForQueue(queue: string): AnyMirrorObject {
-  const object = mirrorObjectForQueue(queue);
+function objectOfQueue(objects: MirrorObjectSet, queue: string): AnyMirrorObject {
+  const object = objects.forQueue(queue);
   if (!object) throw new Error(`The repair view names ${queue}, which is not a declared sync queue`);
   return object;
 }
@@ -98,13 +103,14 @@ export function repairItemText(item: RepairItem): string {
 export async function repairApply(
   database: Pick<Database, 'db'>,
   boss: PgBoss,
+  objects: MirrorObjectSet,
   plan: RepairPlan,
   options: { enabled: boolean; log: Logger },
 ): Promise<RepairResult> {
   if (!options.enabled) {
     throw new Error('SALESFORCE_ENABLED is not true: repaired records would never be synced again, so nothing was changed.');
   }
-  const sync = syncEnqueuer(boss, { enabled: true });
+  const sync = syncEnqueuer(boss, objects, { enabled: true });
   const result: RepairResult = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0 };
   for (const item of plan.items) {
     const done = await database.db.transaction(async (tx) => {
@@ -116,7 +122,7 @@ export async function repairApply(
       } else if (await mirrorRowExists(tx, item.object, item.recordId)) {
         return undefined;
       }
-      const states = item.action === 'failedRowReplace' ? jobStatesWaiting : [...jobStatesWaiting, 'failed'];
+      const states: readonly string[] = item.action === 'failedRowReplace' ? jobStatesWaiting : [...jobStatesWaiting, 'failed'];
       if (await jobHeld(tx, item.object, item.recordId, states)) return { deleted, enqueued: false };
       await sync.enqueue(item.object, item.object.payloadFor(item.recordId, { create: item.action === 'jobEnqueue' }), { tx });
       return { deleted, enqueued: true };
@@ -158,14 +164,14 @@ export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string
     lines.push(`${applied.rowsDeleted} FAILED row(s) deleted, ${applied.jobsEnqueued} job(s) enqueued, ${applied.itemsSkipped} item(s) changed meanwhile and left alone.`);
   }
   if (plan.upstream.count > 0) {
-    lines.push(`Not touched (upstream): ${plan.upstream.count} school(s) whose affiliation failed on a Contact still not in Salesforce, e.g. ${plan.upstream.examples.join(', ')}`);
+    lines.push(`Not touched (upstream): ${plan.upstream.count} FAILED row(s) whose parent is still not in Salesforce, e.g. ${plan.upstream.examples.join(', ')}`);
   }
   return lines.join('\n');
 }
 
 /** The `repair` command: prints the plan; with `--apply`, does it. */
-export async function repairCommand({ database, log, settings }: CommandContext, options: { apply?: boolean }): Promise<void> {
-  const plan = await repairPlan(database);
+export async function repairCommand({ database, config, log, settings }: CommandContext, options: { apply?: boolean }): Promise<void> {
+  const plan = await repairPlan(database, config);
   if (!options.apply || plan.items.length === 0) {
     process.stdout.write(`${repairPlanText(plan)}\n`);
     return;
@@ -173,7 +179,7 @@ export async function repairCommand({ database, log, settings }: CommandContext,
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();
   try {
-    const result = await repairApply(database, boss, plan, { enabled: settings.SALESFORCE_ENABLED, log });
+    const result = await repairApply(database, boss, config.objects, plan, { enabled: settings.SALESFORCE_ENABLED, log });
     process.stdout.write(`${repairPlanText(plan, result)}\n`);
   } finally {
     await boss.stop({ graceful: false });

@@ -5,7 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type Db, type PgBoss } from 'pg-boss';
 import type { z } from 'zod';
-import type { MirrorObject } from '../mirror/define.ts';
+import type { MirrorObject, PayloadSchema } from '../mirror/define.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { payloadParse } from '../sync/payload-parse.ts';
 import { PayloadInvalidError } from '../sync/sync-errors.ts';
 
@@ -20,18 +21,17 @@ export interface SyncEnqueuer {
   /**
    * Enqueues a sync of the record `payload` names, in the caller's transaction. Returns the job
    * id, or null when syncing is off (SALESFORCE_ENABLED is not `true`). A payload of the wrong
-   * shape throws PayloadInvalidError, so the caller's transaction rolls back whole.
+   * shape throws PayloadInvalidError, so the caller's transaction rolls back whole; so does an
+   * object that is not one of the declared set (MirrorObjectUnknownError).
    */
-  enqueue<TPayload extends object>(
-    object: MirrorObject<TPayload>,
-    payload: z.input<MirrorObject<TPayload>['payload']>,
-    via: EnqueueVia,
-  ): Promise<string | null>;
+  enqueue<TSchema extends PayloadSchema>(object: MirrorObject<TSchema>, payload: z.input<TSchema>, via: EnqueueVia): Promise<string | null>;
 }
 
-export function syncEnqueuer(boss: PgBoss, options: { enabled: boolean }): SyncEnqueuer {
+/** The enqueuer for `objects`, sending through `boss`. */
+export function syncEnqueuer(boss: PgBoss, objects: MirrorObjectSet, options: { enabled: boolean }): SyncEnqueuer {
   return {
     async enqueue(object, payload, via) {
+      objects.member(object);
       if (!options.enabled) return null;
       const parsed = payloadParse(object, payload);
       if (parsed instanceof PayloadInvalidError) throw parsed;

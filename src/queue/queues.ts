@@ -3,7 +3,7 @@
  * queue that receives every job that ran out of executions or was rejected as malformed.
  */
 import type { PgBoss, Queue } from 'pg-boss';
-import { mirrorObjects } from '../mirror/registry.ts';
+import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { retryDelayBase, retryLimit } from './retry-schedule.ts';
 
 export const deadLetterQueue = 'salesforce-sync.dead-letter';
@@ -35,17 +35,17 @@ const deadLetterOptions = {
   deleteAfterSeconds: 30 * day,
 } as const satisfies Omit<Queue, 'name'>;
 
-/** Every queue this project uses, dead-letter queue first (the others name it). */
-export function queueDefinitions(): Queue[] {
+/** Every queue `objects` use, dead-letter queue first (the others name it). */
+export function queueDefinitions(objects: MirrorObjectSet): Queue[] {
   return [
     { name: deadLetterQueue, ...deadLetterOptions },
-    ...mirrorObjects.map((object) => ({ name: object.queueName, ...syncQueueOptions })),
+    ...objects.objects.map((object) => ({ name: object.queueName, ...syncQueueOptions })),
   ];
 }
 
 /** Creates the queues, or brings an existing queue's options up to date. */
-export async function queuesEnsure(boss: PgBoss): Promise<void> {
-  for (const { name, policy, ...options } of queueDefinitions()) {
+export async function queuesEnsure(boss: PgBoss, objects: MirrorObjectSet): Promise<void> {
+  for (const { name, policy, ...options } of queueDefinitions(objects)) {
     if (await boss.getQueue(name)) await boss.updateQueue(name, options);
     else await boss.createQueue(name, { policy, ...options });
   }

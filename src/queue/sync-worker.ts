@@ -7,7 +7,7 @@
 import type { JobResult, JobWithMetadata, PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
-import { mirrorObjects, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
 import { retryDelaySeconds } from './retry-schedule.ts';
 
@@ -22,17 +22,17 @@ export interface SyncWorkerOptions {
   timeScale?: number;
   /** Off only for the demo's run without the guard. */
   parentGuard?: boolean;
-  /** Only these objects' queues (all by default). */
-  objects?: readonly AnyMirrorObject[];
+  /** Only these objects' queues (every object of the set by default). */
+  only?: readonly AnyMirrorObject[];
 }
 
 /**
  * Starts a worker on each sync queue. They stop with the pg-boss instance: `boss.stop({ graceful })`
  * waits for running batches and hands back, for retry, the jobs of any that outlive its timeout.
  */
-export async function syncWorkStart(boss: PgBoss, db: Drizzle, log: Logger, options: SyncWorkerOptions): Promise<void> {
-  const objects = options.objects ?? mirrorObjects;
-  for (const object of objects) {
+export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: SyncWorkerOptions): Promise<void> {
+  const working = (options.only ?? objects.objects).map((object) => objects.member(object));
+  for (const object of working) {
     const queueLog = log.child({ queue: object.queueName });
     await boss.work(
       object.queueName,
@@ -45,21 +45,22 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, log: Logger, opti
         includeMetadata: true,
         perJobResults: true,
       },
-      (jobs) => batchHandle(boss, db, queueLog, object, jobs, options),
+      (jobs) => batchHandle(boss, db, objects, queueLog, object, jobs, options),
     );
   }
-  log.info({ queues: objects.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');
+  log.info({ queues: working.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');
 }
 
 async function batchHandle(
   boss: PgBoss,
   db: Drizzle,
+  objects: MirrorObjectSet,
   log: Logger,
   object: AnyMirrorObject,
   jobs: JobWithMetadata<unknown>[],
   options: SyncWorkerOptions,
 ): Promise<JobResult[]> {
-  const outcomes = await syncBatch(db, object, jobs, options);
+  const outcomes = await syncBatch(db, objects, object, jobs, options);
   const results: JobResult[] = [];
   for (const job of jobs) {
     const outcome = outcomes.get(job.id);

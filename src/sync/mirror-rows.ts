@@ -4,7 +4,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { sourceQuery } from './source-query.ts';
 
 /** A mirror row's values by column name, ready to be written. */

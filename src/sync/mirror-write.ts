@@ -4,7 +4,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import type { MirrorRow } from './mirror-rows.ts';
 
 /** Inserts or updates (`upsert`), or only updates (`update`), the rows; returns how many changed. */

@@ -6,7 +6,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import { parentLookups, type AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import type { MirrorRow } from './mirror-rows.ts';
 import { ParentNotSyncedError } from './sync-errors.ts';
 
@@ -21,8 +21,8 @@ interface Requirement {
 }
 
 /** What a row of `object` must wait for, in the order it is checked. */
-export function requirementsOf(object: AnyMirrorObject): Requirement[] {
-  const parents = parentLookups(object).map(({ column, parent }): Requirement => ({ object: parent, column, needs: 'sfid' }));
+export function requirementsOf(objects: MirrorObjectSet, object: AnyMirrorObject): Requirement[] {
+  const parents = objects.parentLookups(object).map(({ column, parent }): Requirement => ({ object: parent, column, needs: 'sfid' }));
   // An update-only object changes a row someone else creates; until it exists there is nothing to change.
   const target: Requirement[] = object.write === 'update' ? [{ object, column: object.externalId, needs: 'row' }] : [];
   return [...target, ...parents];
@@ -34,11 +34,12 @@ export function requirementsOf(object: AnyMirrorObject): Requirement[] {
  */
 export async function parentsMissing(
   db: Drizzle,
+  objects: MirrorObjectSet,
   object: AnyMirrorObject,
   rows: ReadonlyMap<string, MirrorRow>,
 ): Promise<Map<string, ParentNotSyncedError>> {
   const missing = new Map<string, ParentNotSyncedError>();
-  for (const requirement of requirementsOf(object)) {
+  for (const requirement of requirementsOf(objects, object)) {
     const waiting = [...rows].filter(([id, row]) => !missing.has(id) && typeof row[requirement.column] === 'string');
     if (waiting.length === 0) continue;
     const values = [...new Set(waiting.map(([, row]) => row[requirement.column] as string))];

@@ -1,11 +1,12 @@
 /** Checks a job payload against its object's declared shape, with a message a person can act on. */
 import { z } from 'zod';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import type { PayloadSchema } from '../mirror/define.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { PayloadInvalidError } from './sync-errors.ts';
 
 /** The payload, parsed, or the error saying what was wrong and what is expected. */
 export function payloadParse(object: AnyMirrorObject, data: unknown): object | PayloadInvalidError {
-  const result = object.payload.safeParse(data);
+  const result = (object.payload as PayloadSchema).safeParse(data);
   if (result.success) return result.data as object;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`).join('; ');
   return new PayloadInvalidError(`Invalid payload for ${object.queueName} (${problems}); expected ${payloadShape(object)}`);

@@ -2,7 +2,7 @@
 import type { SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
 import type { Drizzle } from '../db/database.ts';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 
 /**
  * `SELECT <selection> FROM <source> JOIN <declared joins>`, open for `where`, `orderBy` and

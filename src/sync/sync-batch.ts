@@ -4,7 +4,7 @@
  * of pg-boss; the queue worker and the inline runner both call it.
  */
 import type { Drizzle } from '../db/database.ts';
-import type { AnyMirrorObject } from '../mirror/registry.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
 import { mirrorRowsWrite } from './mirror-write.ts';
 import { parentsMissing } from './parents-ready.ts';
@@ -35,9 +35,10 @@ export interface SyncBatchOptions {
   parentGuard?: boolean;
 }
 
-/** Syncs `jobs` of `object`; returns each job's outcome by job id. */
+/** Syncs `jobs` of `object`, one of `objects`; returns each job's outcome by job id. */
 export async function syncBatch(
   db: Drizzle,
+  objects: MirrorObjectSet,
   object: AnyMirrorObject,
   jobs: readonly SyncJob[],
   options: SyncBatchOptions,
@@ -66,7 +67,7 @@ export async function syncBatch(
       rows.set(recordId, source.row);
     }
   }
-  const missing = options.parentGuard === false ? new Map<string, ParentNotSyncedError>() : await parentsMissing(db, object, rows);
+  const missing = options.parentGuard === false ? new Map<string, ParentNotSyncedError>() : await parentsMissing(db, objects, object, rows);
   for (const [recordId, error] of missing) rows.delete(recordId);
   await mirrorRowsWrite(db, object, [...rows.values()]);
   for (const { job, recordId } of parsed) {

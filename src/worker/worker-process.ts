@@ -10,18 +10,26 @@ import type { Logger } from '../log.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
+import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
 
 /** Heroku sends SIGKILL 30 s after SIGTERM; leave a margin to close connections. */
 export const shutdownTimeoutMs = 25_000;
 
 export interface WorkerProcess {
+  /** The pg-boss the workers run on: the host's when it gave one, else the worker's own. */
   boss: PgBoss;
   /** Stops fetching, waits up to `timeoutMs` for running jobs, then hands the rest back. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>>;
+export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>> & {
+  /**
+   * The host's own pg-boss, started by the host: the workers run on it (no pool of their own),
+   * and `stop()` takes them off it and leaves it running. Without it the worker makes its own.
+   */
+  boss?: PgBoss;
+};
 
 /**
  * Starts the sync workers and, when `RECONCILER_CRON` is given, the self-healing reconciler
@@ -29,15 +37,17 @@ export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>>;
  */
 export async function workerStart(
   database: Database,
+  config: SyncConfig,
   log: Logger,
   settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON'>>,
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
-  const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
-  await boss.start();
-  await syncWorkStart(boss, database.db, log, { enabled: settings.SALESFORCE_ENABLED, ...options });
+  const { boss: hostBoss, ...workerOptions } = options;
+  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
+  if (!hostBoss) await boss.start();
+  await syncWorkStart(boss, database.db, config.objects, log, { enabled: settings.SALESFORCE_ENABLED, ...workerOptions });
   if (settings.RECONCILER_CRON !== undefined) {
-    await reconcilerStart(boss, database, log, { RECONCILER_CRON: settings.RECONCILER_CRON, SALESFORCE_ENABLED: settings.SALESFORCE_ENABLED });
+    await reconcilerStart(boss, database, config, log, { RECONCILER_CRON: settings.RECONCILER_CRON, SALESFORCE_ENABLED: settings.SALESFORCE_ENABLED });
   }
   if (!settings.SALESFORCE_ENABLED) log.warn('SALESFORCE_ENABLED is not true: jobs that run are discarded without writing');
 
@@ -58,7 +68,13 @@ export async function workerStart(
       stopping ??= (async () => {
         clearInterval(summary);
         log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
-        await boss.stop({ graceful: true, timeout: timeoutMs });
+        if (hostBoss) {
+          // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
+          const queues = (workerOptions.only ?? config.objects.objects).map((object) => object.queueName);
+          await Promise.all(queues.map((queue) => boss.offWork(queue, { wait: true })));
+        } else {
+          await boss.stop({ graceful: true, timeout: timeoutMs });
+        }
         log.info('worker stopped');
       })();
       return stopping;

@@ -4,11 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { roleArchive, roleUpdate } from '../../src/app/roles.ts';
-import { schoolArchive, schoolCreate, schoolUpdate } from '../../src/app/schools.ts';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../../src/mirror/objects/contact.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { roleArchive, roleUpdate } from '../../src/editor/operations/roles.ts';
+import { schoolArchive, schoolCreate, schoolUpdate } from '../../src/editor/operations/schools.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../../src/editor/objects/contact.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { jobsRead } from '../support/queue.ts';
 import { mirrorRowInsert, mirrorRowRead, mirrorRowSync } from '../support/records.ts';
 import { testSyncWorker } from '../support/sync-worker.ts';

@@ -3,10 +3,12 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { connectSimInstall, ConnectSimInstallRefused } from '../../src/connect-sim/install.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from '../../src/connect-sim/salesforce-id.ts';
-import { migrateApp, migrateMirror } from '../../src/db/migrate.ts';
+import { migrateQueue } from '../../src/db/migrate.ts';
+import { mirrorTablesCreate } from '../../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../../src/log.ts';
-import { mirrorObjects } from '../../src/mirror/registry.ts';
 import { testDatabase } from '../support/database.ts';
+import { editorConfig, editorObjectSet } from '../support/editor.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 
 const database = await testDatabase();
 
@@ -39,26 +41,26 @@ describe('the Connect stand-in installer', () => {
       `SELECT event_object_table AS table, trigger_name AS trigger FROM information_schema.triggers
         WHERE trigger_schema = 'salesforce' GROUP BY 1, 2`,
     );
-    for (const object of mirrorObjects) {
+    for (const object of editorObjectSet.objects) {
       const triggers = rows.filter((row) => row.table === object.tableName).map((row) => row.trigger);
       expect(triggers.sort()).toEqual([`hc_${object.tableName}_logtrigger`, `hc_${object.tableName}_status_trigger`]);
     }
   });
 
   it('is idempotent', async () => {
-    await connectSimInstall(database, silentLogger);
-    await connectSimInstall(database, silentLogger);
+    await connectSimInstall(database, editorObjectSet, silentLogger);
+    await connectSimInstall(database, editorObjectSet, silentLogger);
     const { rows } = await database.pool.query(`SELECT org_id FROM salesforce._hcmeta`);
     expect(rows).toEqual([{ org_id: 'connect-sim' }]);
   });
 
   it('refuses a salesforce schema whose Connect tables it did not make', async () => {
     const foreign = await testDatabase({ empty: true });
-    await migrateApp(foreign, silentLogger);
-    await migrateMirror(foreign, silentLogger);
+    await migrateQueue(foreign, editorConfig, silentLogger);
+    await mirrorTablesCreate(foreign, editorObjectSet, silentLogger);
     await foreign.pool.query(`CREATE TABLE salesforce._trigger_log (id serial PRIMARY KEY, state varchar(8))`);
-    await expect(connectSimInstall(foreign, silentLogger)).rejects.toThrow(ConnectSimInstallRefused);
-    await expect(connectSimInstall(foreign, silentLogger)).rejects.toThrow(/real Heroku Connect owns this schema/);
+    await expect(connectSimInstall(foreign, editorObjectSet, silentLogger)).rejects.toThrow(ConnectSimInstallRefused);
+    await expect(connectSimInstall(foreign, editorObjectSet, silentLogger)).rejects.toThrow(/real Heroku Connect owns this schema/);
     const { rows } = await foreign.pool.query(`SELECT 1 FROM information_schema.triggers WHERE trigger_schema = 'salesforce'`);
     expect(rows).toEqual([]);
   });
@@ -70,7 +72,7 @@ describe('the Connect stand-in installer', () => {
     const [entry] = await logFor('editor__c', id);
     expect(entry).toMatchObject({ state: 'NEW', action: 'INSERT', old: null });
     expect(entry?.values).toMatchObject({ id, editoruuid__c: uuid, name: 'A school', sfid: null });
-    expect(Object.keys(entry?.values ?? {})).toEqual(expect.arrayContaining(Object.keys(mirrorObjects[0].columnTypes)));
+    expect(Object.keys(entry?.values ?? {})).toEqual(expect.arrayContaining(Object.keys(editor.columnTypes)));
   });
 
   it('logs only the changed columns of an UPDATE, and an UPDATE that changes nothing as IGNORE', async () => {

@@ -4,6 +4,7 @@ import { ConnectSim } from '../../src/connect-sim/connect-sim.ts';
 import type { ConnectSimOptions } from '../../src/connect-sim/options.ts';
 import { waitFor } from '../support/wait.ts';
 import { testDatabase } from '../support/database.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 const database = await testDatabase();
 const sims: ConnectSim[] = [];
@@ -12,7 +13,7 @@ afterAll(() => Promise.all(sims.map((sim) => sim.stop())));
 let clock = Date.now();
 // A clock the tests move by hand; drains never wait on real time.
 function simCreate(options: ConnectSimOptions = {}): ConnectSim {
-  const sim = new ConnectSim(database, { timers: false, now: () => clock, ...options });
+  const sim = new ConnectSim(database, editorObjectSet, { timers: false, now: () => clock, ...options });
   sims.push(sim);
   return sim;
 }
@@ -186,7 +187,7 @@ describe('the Connect stand-in', () => {
   });
 
   it('runs by itself once started: woken by NOTIFY, it pushes and reads back within the scaled intervals', async () => {
-    const sim = new ConnectSim(database, { timeScale: 0.001, minIntervalSeconds: 10, readPollIntervalSeconds: 60 });
+    const sim = new ConnectSim(database, editorObjectSet, { timeScale: 0.001, minIntervalSeconds: 10, readPollIntervalSeconds: 60 });
     sims.push(sim);
     await sim.start();
     const editor = await editorWrite();

@@ -2,15 +2,16 @@
 import { describe, expect, it } from 'vitest';
 import { dashboardApp, dashboardStart, DashboardCredentialsMissing } from '../../src/dashboard/dashboard-server.ts';
 import { silentLogger } from '../../src/log.ts';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { testDatabase } from '../support/database.ts';
 import { testBoss } from '../support/queue.ts';
 import { roleInsert, schoolInsert } from '../support/records.ts';
+import { editorConfig } from '../support/editor.ts';
 
 const database = await testDatabase();
 const boss = await testBoss(database);
 const credentials = { username: 'ops', password: 'correct horse battery' };
-const { app, close } = dashboardApp(database, credentials);
+const { app, close } = dashboardApp(database, editorConfig, credentials);
 const authorization = (username: string, password: string) => ({
   Authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`,
 });
@@ -24,7 +25,7 @@ describe('the dashboard', () => {
   });
 
   it('refuses to start at all without credentials', async () => {
-    await expect(dashboardStart(database, silentLogger, { PORT: 3000, DASHBOARD_USER: 'ops' })).rejects.toThrow(DashboardCredentialsMissing);
+    await expect(dashboardStart(database, editorConfig, silentLogger, { PORT: 3000, DASHBOARD_USER: 'ops' })).rejects.toThrow(DashboardCredentialsMissing);
   });
 
   it('shows queue depths and the doctor classes, and serves the pg-boss dashboard under /queues', async () => {
@@ -37,7 +38,11 @@ describe('the dashboard', () => {
     const body = await page.text();
     expect(body).toContain('salesforce-sync.role');
     expect(body).toMatch(/<td class="n">1<\/td>/);
-    for (const name of ['noAffiliationRow', 'failedOnEditor', 'failedOnContact', 'rejected', 'noStaffRoles', 'deadLetter']) expect(body).toContain(name);
+    for (const name of ['noAffiliationRow', 'failedOnEditor', 'failedOnContact', 'rejected', 'noStaffRoles', 'Contact_Editor_Affiliation__c', 'dead-lettered jobs']) {
+      expect(body).toContain(name);
+    }
+    // The school with no Editor__c row is listed by the per-object doctor, with its id.
+    expect(body).toContain(school.id);
 
     const queues = await app.request('/queues', { headers: authorization(credentials.username, credentials.password) });
     expect(queues.status).toBe(200);

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { migrateApp, migrateMirror } from '../../src/db/migrate.ts';
+import { migrateQueue } from '../../src/db/migrate.ts';
+import { mirrorTablesCreate } from '../../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../../src/log.ts';
-import { mirrorObjects } from '../../src/mirror/registry.ts';
 import { queueDefinitions } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
+import { editorConfig, editorObjectSet } from '../support/editor.ts';
 
 async function tablesIn(database: Awaited<ReturnType<typeof testDatabase>>, schema: string): Promise<string[]> {
   const { rows } = await database.pool.query<{ table_name: string }>(
@@ -16,25 +17,25 @@ async function tablesIn(database: Awaited<ReturnType<typeof testDatabase>>, sche
 describe('migrate on an empty database', () => {
   it('creates the app tables, the queue and its queues, then the mirror, and a second run changes nothing', async () => {
     const database = await testDatabase({ empty: true });
-    await migrateApp(database, silentLogger);
+    await migrateQueue(database, editorConfig, silentLogger);
     expect(await tablesIn(database, 'public')).toEqual(['class_teachers', 'lessons', 'roles', 'school_classes', 'schools']);
     expect(await tablesIn(database, 'salesforce')).toEqual([]);
     const { rows: queues } = await database.pool.query<{ name: string; policy: string; retry_limit: number; dead_letter: string | null }>(
       `SELECT name, policy, retry_limit, dead_letter FROM pgboss.queue ORDER BY name`,
     );
-    expect(queues.map((queue) => queue.name)).toEqual(queueDefinitions().map((queue) => queue.name).sort());
+    expect(queues.map((queue) => queue.name)).toEqual(queueDefinitions(editorObjectSet).map((queue) => queue.name).sort());
 
-    await migrateMirror(database, silentLogger);
-    expect(await tablesIn(database, 'salesforce')).toEqual(mirrorObjects.map((object) => object.tableName).sort());
+    await mirrorTablesCreate(database, editorObjectSet, silentLogger);
+    expect(await tablesIn(database, 'salesforce')).toEqual(editorObjectSet.objects.map((object) => object.tableName).sort());
 
-    await migrateApp(database, silentLogger);
-    await migrateMirror(database, silentLogger);
-    expect(await tablesIn(database, 'salesforce')).toHaveLength(mirrorObjects.length);
+    await migrateQueue(database, editorConfig, silentLogger);
+    await mirrorTablesCreate(database, editorObjectSet, silentLogger);
+    expect(await tablesIn(database, 'salesforce')).toHaveLength(editorObjectSet.objects.length);
   });
 
   it('gives every mirror table the columns and unique indexes Heroku Connect creates', async () => {
     const database = await testDatabase();
-    for (const object of mirrorObjects) {
+    for (const object of editorObjectSet.objects) {
       const { rows: columns } = await database.pool.query<{ column_name: string; data_type: string; character_maximum_length: number | null }>(
         `SELECT column_name, data_type, character_maximum_length FROM information_schema.columns
          WHERE table_schema = 'salesforce' AND table_name = $1`,
@@ -57,7 +58,7 @@ describe('migrate on an empty database', () => {
   it('leaves a salesforce schema it did not create alone, as where Heroku Connect owns it', async () => {
     const database = await testDatabase({ empty: true });
     await database.pool.query('CREATE SCHEMA salesforce; CREATE TABLE salesforce._hcmeta (id serial primary key)');
-    await expect(migrateMirror(database, silentLogger)).rejects.toThrow(/not created by connect-sync/);
+    await expect(mirrorTablesCreate(database, editorObjectSet, silentLogger)).rejects.toThrow(/not created by connect-sync/);
     expect(await tablesIn(database, 'salesforce')).toEqual(['_hcmeta']);
   });
 });

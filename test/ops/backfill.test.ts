@@ -3,14 +3,14 @@
  * error saying what is expected.
  */
 import { describe, expect, it } from 'vitest';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { mirrorObjectsFor } from '../../src/mirror/registry.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { backfillRun } from '../../src/ops/backfill.ts';
 import { retryLimit } from '../../src/queue/retry-schedule.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
 import { testBoss } from '../support/queue.ts';
 import { schoolInsert } from '../support/records.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 const database = await testDatabase();
 const boss = await testBoss(database);
@@ -37,7 +37,7 @@ describe('backfill', () => {
     expect(first).toMatchObject({ records: 10000, enqueued: 10000, alreadyWaiting: 0 });
     expect(progress.at(-1)).toBe(10000);
     expect(progress.length).toBeGreaterThan(10);
-    const second = await backfillRun(database, boss, mirrorObjectsFor('role')[0]!);
+    const second = await backfillRun(database, boss, editorObjectSet.select('role')[0]!);
     expect(second).toMatchObject({ enqueued: 0, alreadyWaiting: 10000 });
     expect(await jobCounts()).toEqual({ jobs: 10000, keys: 10000 });
     // Jobs take their queue's options: retries and the dead letter.
@@ -48,9 +48,9 @@ describe('backfill', () => {
   });
 
   it('knows objects by queue, Salesforce name or table, and says what it expects otherwise', () => {
-    expect(mirrorObjectsFor('role')).toEqual([contactEditorAffiliation]);
-    expect(mirrorObjectsFor('Contact_Editor_Affiliation__c')).toEqual([contactEditorAffiliation]);
-    expect(mirrorObjectsFor('all').length).toBe(6);
-    expect(() => mirrorObjectsFor('roles')).toThrow(/Unknown object "roles": expected all, or one of school \(Editor__c\), .*role \(Contact_Editor_Affiliation__c\)/);
+    expect(editorObjectSet.select('role')).toEqual([contactEditorAffiliation]);
+    expect(editorObjectSet.select('Contact_Editor_Affiliation__c')).toEqual([contactEditorAffiliation]);
+    expect(editorObjectSet.select('all').length).toBe(6);
+    expect(() => editorObjectSet.select('roles')).toThrow(/Unknown object "roles": expected all, or one of school \(Editor__c\), .*role \(Contact_Editor_Affiliation__c\)/);
   });
 });

@@ -8,8 +8,8 @@ import { sql } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { ConnectSim } from '../../src/connect-sim/connect-sim.ts';
 import type { Database } from '../../src/db/database.ts';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { mirrorRowInsert, mirrorRowRead, roleInsert, schoolInsert } from '../support/records.ts';
 
 /** The records of each broken state. */

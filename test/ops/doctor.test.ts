@@ -4,27 +4,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { doctorReport, doctorReportText } from '../../src/ops/doctor-classes.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { doctorReport, doctorReportText } from '../../src/ops/doctor-report.ts';
 import { doctorViewsEnsure } from '../../src/ops/doctor-views.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
 import { testBoss } from '../support/queue.ts';
 import { schoolInsert } from '../support/records.ts';
 import { evidenceCounts, evidenceSeed } from './evidence.ts';
+import { editorConfig, doctorClasses } from '../support/editor.ts';
 
 const database = await testDatabase();
 const seeded = await evidenceSeed(database);
 
 describe('doctor over the seed evidence', () => {
   it('finds 1,114 schools without a synced affiliation, in exactly the seed classes', async () => {
-    const report = await doctorReport(database);
-    expect(report.schoolsWithoutSyncedAffiliation).toBe(1114);
-    const counts = Object.fromEntries(Object.entries(report.classes).map(([name, found]) => [name, found.count]));
+    const report = await doctorReport(database, editorConfig);
+    expect(report.checks.schools?.count).toBe(1114);
+    const counts = Object.fromEntries(Object.entries(doctorClasses(report)).map(([name, found]) => [name, found.count]));
     expect(counts).toEqual({ ...evidenceCounts, noEditorRow: 0, other: 0, deadLetter: 0, waitingOnParent: 0 });
-    expect(report.classes.failedOnEditor?.examples).toEqual(seeded.failedOnEditor);
-    expect(report.classes.failedOnContact?.examples).toEqual([...seeded.failedOnContact].sort());
-    expect(report.classes.rejected?.examples).toHaveLength(5);
+    expect(doctorClasses(report).failedOnEditor?.examples).toEqual(seeded.failedOnEditor);
+    expect(doctorClasses(report).failedOnContact?.examples).toEqual([...seeded.failedOnContact].sort());
+    expect(doctorClasses(report).rejected?.examples).toHaveLength(5);
     expect(doctorReportText(report)).toContain('failedOnEditor');
   });
 
@@ -36,7 +37,7 @@ describe('doctor over the seed evidence', () => {
   });
 
   it('keeps the views as they are while the declarations are unchanged', async () => {
-    expect(await doctorViewsEnsure(database)).toBe('current');
+    expect(await doctorViewsEnsure(database, editorConfig)).toBe('current');
   });
 
   it('counts schools with no Editor__c row, dead letters and jobs waiting on a parent', async () => {
@@ -46,10 +47,10 @@ describe('doctor over the seed evidence', () => {
     const [waiting] = await boss.fetch(contactEditorAffiliation.queueName);
     await boss.fail(contactEditorAffiliation.queueName, waiting!.id, { name: 'ParentNotSyncedError', message: 'Editor__c not yet synced' });
     await boss.send(deadLetterQueue, { schoolId: randomUUID() });
-    const report = await doctorReport(database);
-    expect(report.classes.noEditorRow).toEqual({ count: 1, examples: [lost.id] });
-    expect(report.classes.waitingOnParent).toEqual({ count: 1, examples: [`${contactEditorAffiliation.queueName}/1`] });
-    expect(report.classes.deadLetter?.count).toBe(1);
-    expect(report.schoolsWithoutSyncedAffiliation).toBe(1115);
+    const report = await doctorReport(database, editorConfig);
+    expect(doctorClasses(report).noEditorRow).toEqual({ count: 1, examples: [lost.id] });
+    expect(doctorClasses(report).waitingOnParent).toEqual({ count: 1, examples: [`${contactEditorAffiliation.queueName}/1`] });
+    expect(doctorClasses(report).deadLetter?.count).toBe(1);
+    expect(report.checks.schools?.count).toBe(1115);
   });
 });

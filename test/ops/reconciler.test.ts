@@ -5,34 +5,36 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectSim } from '../../src/connect-sim/connect-sim.ts';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { reconcileQueue, reconcilerStart } from '../../src/ops/reconciler.ts';
 import { jobsRead } from '../support/queue.ts';
 import { logCapture } from '../support/log.ts';
 import { mirrorRowRead } from '../support/records.ts';
 import { testSyncWorker } from '../support/sync-worker.ts';
 import { waitFor } from '../support/wait.ts';
+import { editorConfig } from '../support/editor.ts';
 import { affiliationsInSalesforce, brokenStatesBuild, recoverableRoleIds } from './connect-scenario.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 const { database, boss } = await testSyncWorker({ timeScale: 0.01 });
-const sim = new ConnectSim(database, { timers: false });
+const sim = new ConnectSim(database, editorObjectSet, { timers: false });
 await sim.start();
 afterAll(() => sim.stop());
 
 describe('the reconciler', () => {
   it('registers its schedule with the configured cron, and removes it when off', async () => {
     const { log } = logCapture();
-    const reconciler = await reconcilerStart(boss, database, log, { RECONCILER_CRON: '*/7 * * * *', SALESFORCE_ENABLED: true });
+    const reconciler = await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: '*/7 * * * *', SALESFORCE_ENABLED: true });
     await reconciler.stop();
     expect(await boss.getSchedules(reconcileQueue)).toMatchObject([{ name: reconcileQueue, cron: '*/7 * * * *', timezone: 'UTC' }]);
-    await reconcilerStart(boss, database, log, { RECONCILER_CRON: 'off', SALESFORCE_ENABLED: true });
+    await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: 'off', SALESFORCE_ENABLED: true });
     expect(await boss.getSchedules(reconcileQueue)).toEqual([]);
   });
 
   it('heals the recoverable states when its scheduled job runs, and Connect pushes the rows', async () => {
     const states = await brokenStatesBuild(database, sim);
     const { log, lines } = logCapture();
-    await reconcilerStart(boss, database, log, { RECONCILER_CRON: '*/5 * * * *', SALESFORCE_ENABLED: true });
+    await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: '*/5 * * * *', SALESFORCE_ENABLED: true });
     // What pg-boss's cron does at each tick.
     await boss.send(reconcileQueue, null);
     await waitFor('the reconciled affiliations to reach Salesforce', () => affiliationsInSalesforce(database, sim, recoverableRoleIds(states)));

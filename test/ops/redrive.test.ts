@@ -3,9 +3,9 @@
  * to their queue with fresh executions, and the affiliation lands.
  */
 import { describe, expect, it } from 'vitest';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../../src/mirror/objects/contact.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../../src/editor/objects/contact.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { redrivePreview, redriveRun } from '../../src/ops/redrive.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { jobsRead } from '../support/queue.ts';

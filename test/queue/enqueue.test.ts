@@ -2,19 +2,20 @@
 import { randomUUID } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { schoolCreate } from '../../src/app/schools.ts';
-import { roleCreate } from '../../src/app/roles.ts';
-import { schools } from '../../src/db/app-schema.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { schoolCreate } from '../../src/editor/operations/schools.ts';
+import { roleCreate } from '../../src/editor/operations/roles.ts';
+import { schools } from '../../src/editor/app-schema.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
 import { PayloadInvalidError } from '../../src/sync/sync-errors.ts';
 import { testDatabase } from '../support/database.ts';
 import { jobsRead, testBoss } from '../support/queue.ts';
 import { schoolInsert } from '../support/records.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 const database = await testDatabase();
 const boss = await testBoss(database);
-const app = { db: database.db, sync: syncEnqueuer(boss, { enabled: true }) };
+const app = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: true }) };
 
 describe('enqueue inside the app transaction', () => {
   it('commits the job with the school: a school job (create) and a contact job, keyed by the school', async () => {
@@ -55,7 +56,7 @@ describe('enqueue inside the app transaction', () => {
     const roleJobs = await jobsRead(database, 'salesforce-sync.role');
     expect(roleJobs.filter((job) => job.singleton_key === String(student.id))).toEqual([]);
 
-    const off = { db: database.db, sync: syncEnqueuer(boss, { enabled: false }) };
+    const off = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: false }) };
     const quiet = await schoolCreate(off, { name: 'Quiet School', creatorId: randomUUID() });
     expect((await jobsRead(database, 'salesforce-sync.school')).filter((job) => job.singleton_key === quiet.id)).toEqual([]);
   });

@@ -4,9 +4,9 @@
  * have an sfid, the retry writes it.
  */
 import { describe, expect, it } from 'vitest';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../../src/mirror/objects/contact.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../../src/editor/objects/contact.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { jobsRead } from '../support/queue.ts';
 import { mirrorRowInsert, mirrorRowRead, mirrorRowSync, roleInsert, schoolInsert } from '../support/records.ts';
 import { testSyncWorker } from '../support/sync-worker.ts';

@@ -5,9 +5,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../../src/mirror/objects/contact.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../../src/editor/objects/contact.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { syncWorkStart } from '../../src/queue/sync-worker.ts';
 import { testDatabase } from '../support/database.ts';
@@ -16,6 +16,7 @@ import { jobsRead, testBoss } from '../support/queue.ts';
 import { mirrorRowInsert, mirrorRowRead, roleInsert, schoolInsert } from '../support/records.ts';
 import { testSyncWorker } from '../support/sync-worker.ts';
 import { waitFor } from '../support/wait.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 // The whole 4.3-hour schedule shrunk to about 1.5 s.
 const captured = logCapture();
@@ -86,7 +87,7 @@ describe('syncing switched off', () => {
   it('completes a job without writing and without retrying it', async () => {
     const offDatabase = await testDatabase();
     const offBoss = await testBoss(offDatabase);
-    await syncWorkStart(offBoss, offDatabase.db, captured.log, { enabled: false, pollingIntervalSeconds: 0.5, objects: [contact] });
+    await syncWorkStart(offBoss, offDatabase.db, editorObjectSet, captured.log, { enabled: false, pollingIntervalSeconds: 0.5, only: [contact] });
     const school = await schoolInsert(offDatabase);
     await offBoss.send(contact.queueName, { schoolId: school.id }, { singletonKey: school.id });
     const job = await waitFor('the job to be discarded', async () => {

@@ -11,6 +11,7 @@ import { databaseDrop, databaseRecreate, databaseUrlFor } from '../../src/db/dat
 import { databaseConnect } from '../../src/db/database.ts';
 import { embeddedServerStart, type EmbeddedServer } from '../../src/db/embedded-postgres.ts';
 import { silentLogger } from '../../src/log.ts';
+import { editorConfig } from './editor.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -37,7 +38,7 @@ export default async function setup(project: TestProject) {
   const template = await databaseConnect(databaseUrlFor(adminUrl, templateDatabase));
   try {
     // Every test database has Connect's triggers and trigger log, as a real Connect database would.
-    await devDatabasePrepare(template, silentLogger);
+    await devDatabasePrepare(template, editorConfig, silentLogger);
   } finally {
     await template.close();
   }

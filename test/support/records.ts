@@ -4,9 +4,9 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { roles, schools } from '../../src/db/app-schema.ts';
+import { roles, schools } from '../../src/editor/app-schema.ts';
 import type { Database } from '../../src/db/database.ts';
-import type { AnyMirrorObject } from '../../src/mirror/registry.ts';
+import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 
 export async function schoolInsert(database: Database, values: Partial<typeof schools.$inferInsert> = {}) {
   const [school] = await database.db

@@ -4,22 +4,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { classTeachers, lessons, schoolClasses } from '../../src/db/app-schema.ts';
-import { classroom } from '../../src/mirror/objects/classroom.ts';
-import { contactClassroomAffiliation } from '../../src/mirror/objects/contact-classroom-affiliation.ts';
-import { contactEditorAffiliation } from '../../src/mirror/objects/contact-editor-affiliation.ts';
-import { contact } from '../../src/mirror/objects/contact.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
-import { lesson } from '../../src/mirror/objects/lesson.ts';
-import type { AnyMirrorObject } from '../../src/mirror/registry.ts';
+import { classTeachers, lessons, schoolClasses } from '../../src/editor/app-schema.ts';
+import { classroom } from '../../src/editor/objects/classroom.ts';
+import { contactClassroomAffiliation } from '../../src/editor/objects/contact-classroom-affiliation.ts';
+import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
+import { contact } from '../../src/editor/objects/contact.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
+import { lesson } from '../../src/editor/objects/lesson.ts';
+import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 import { syncBatch } from '../../src/sync/sync-batch.ts';
 import { testDatabase } from '../support/database.ts';
 import { mirrorRowInsert, mirrorRowRead, roleInsert, schoolInsert } from '../support/records.ts';
+import { editorObjectSet } from '../support/editor.ts';
 
 const database = await testDatabase();
 
 async function syncOne(object: AnyMirrorObject, data: object) {
-  const outcomes = await syncBatch(database.db, object, [{ id: 'job-1', data }], { enabled: true });
+  const outcomes = await syncBatch(database.db, editorObjectSet, object, [{ id: 'job-1', data }], { enabled: true });
   return outcomes.get('job-1');
 }
 
@@ -246,7 +247,7 @@ describe('jobs that cannot be synced', () => {
 
   it('discards every job while syncing is off, writing nothing', async () => {
     const school = await schoolInsert(database);
-    const outcomes = await syncBatch(database.db, editor, [{ id: 'job-1', data: { schoolId: school.id } }], { enabled: false });
+    const outcomes = await syncBatch(database.db, editorObjectSet, editor, [{ id: 'job-1', data: { schoolId: school.id } }], { enabled: false });
     expect(outcomes.get('job-1')).toEqual({ status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
     expect(await mirrorRowRead(database, editor, school.id)).toBeUndefined();
   });

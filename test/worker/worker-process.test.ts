@@ -5,8 +5,8 @@
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { schoolCreate } from '../../src/app/schools.ts';
-import { editor } from '../../src/mirror/objects/editor.ts';
+import { schoolCreate } from '../../src/editor/operations/schools.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
 import { silentLogger } from '../../src/log.ts';
 import { workerStart } from '../../src/worker/worker-process.ts';
@@ -15,6 +15,7 @@ import { logCapture } from '../support/log.ts';
 import { jobsRead, testBoss } from '../support/queue.ts';
 import { schoolInsert } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
+import { editorConfig, editorObjectSet } from '../support/editor.ts';
 
 const settings = { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 };
 
@@ -27,7 +28,7 @@ describe('stopping', () => {
     const blocker = await database.pool.connect();
     await blocker.query('BEGIN; LOCK TABLE salesforce.editor__c IN ACCESS EXCLUSIVE MODE');
     const captured = logCapture();
-    const worker = await workerStart(database, captured.log, settings, { pollingIntervalSeconds: 0.5 });
+    const worker = await workerStart(database, editorConfig, captured.log, settings, { pollingIntervalSeconds: 0.5 });
     await boss.send(editor.queueName, { schoolId: school.id, isCreate: true }, { singletonKey: school.id });
     await waitFor('the job to start', async () => (await jobsRead(database, editor.queueName))[0]?.state === 'active');
 
@@ -39,7 +40,7 @@ describe('stopping', () => {
     await blocker.query('ROLLBACK');
     blocker.release();
 
-    const next = await workerStart(database, captured.log, settings, { pollingIntervalSeconds: 0.5, timeScale: 0.001 });
+    const next = await workerStart(database, editorConfig, captured.log, settings, { pollingIntervalSeconds: 0.5, timeScale: 0.001 });
     await boss.update({ name: editor.queueName, options: { id: handedBack!.id, startAfter: 0 } });
     await waitFor('the job to complete', async () => (await jobsRead(database, editor.queueName))[0]?.state === 'completed');
     await next.stop(1000);
@@ -70,10 +71,10 @@ describe('the self-healing reconciler', () => {
   it('is scheduled by a worker given RECONCILER_CRON, and left out otherwise', async () => {
     const database = await testDatabase();
     const schedules = async () => (await database.pool.query<{ name: string; cron: string }>('SELECT name, cron FROM pgboss.schedule')).rows;
-    const plain = await workerStart(database, silentLogger, settings);
+    const plain = await workerStart(database, editorConfig, silentLogger, settings);
     await plain.stop(1000);
     expect(await schedules()).toEqual([]);
-    const worker = await workerStart(database, silentLogger, { ...settings, RECONCILER_CRON: '*/7 * * * *' });
+    const worker = await workerStart(database, editorConfig, silentLogger, { ...settings, RECONCILER_CRON: '*/7 * * * *' });
     await worker.stop(1000);
     expect(await schedules()).toEqual([{ name: 'connect-sync.reconcile', cron: '*/7 * * * *' }]);
   });
@@ -83,14 +84,14 @@ describe('two workers at once', () => {
   it('sync every school exactly once, with no duplicate mirror rows', async () => {
     const database = await testDatabase();
     const boss = await testBoss(database);
-    const app = { db: database.db, sync: syncEnqueuer(boss, { enabled: true }) };
+    const app = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: true }) };
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) ids.push((await schoolCreate(app, { name: `School ${i}`, creatorId: randomUUID() })).id);
     const captured = logCapture();
     const options = { pollingIntervalSeconds: 0.5, batchSize: 10, objects: [editor] };
     const [first, second] = await Promise.all([
-      workerStart(database, captured.log, settings, options),
-      workerStart(database, captured.log, settings, options),
+      workerStart(database, editorConfig, captured.log, settings, options),
+      workerStart(database, editorConfig, captured.log, settings, options),
     ]);
     await waitFor(
       'every school job to complete',

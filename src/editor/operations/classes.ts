@@ -1,8 +1,8 @@
 /** Class, class-teacher and lesson operations, each syncing its own mirror object. */
-import { classTeachers, lessons, schoolClasses } from '../db/app-schema.ts';
-import { classroom } from '../mirror/objects/classroom.ts';
-import { contactClassroomAffiliation } from '../mirror/objects/contact-classroom-affiliation.ts';
-import { lesson } from '../mirror/objects/lesson.ts';
+import { classTeachers, lessons, schoolClasses } from '../app-schema.ts';
+import { classroom } from '../objects/classroom.ts';
+import { contactClassroomAffiliation } from '../objects/contact-classroom-affiliation.ts';
+import { lesson } from '../objects/lesson.ts';
 import type { AppContext } from './app-context.ts';
 
 export type SchoolClass = typeof schoolClasses.$inferSelect;

@@ -1,10 +1,10 @@
 /** Classroom__c: a class in a school. Jobs: `{ schoolClassId }`. */
 import { timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { schoolClasses } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { uuidId } from './payload-ids.ts';
+import { schoolClasses } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { uuidId } from '../../mirror/payload-ids.ts';
 
 export const classroomTable = connectTable('classroom__c', 'classroomuuid__c', {
   classroomuuid__c: varchar({ length: 36 }),

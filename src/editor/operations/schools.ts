@@ -4,10 +4,10 @@
  * Contact consent; archiving also archives its staff roles and syncs them.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { roles, schools } from '../db/app-schema.ts';
-import { contact } from '../mirror/objects/contact.ts';
-import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
-import { editor } from '../mirror/objects/editor.ts';
+import { roles, schools } from '../app-schema.ts';
+import { contact } from '../objects/contact.ts';
+import { contactEditorAffiliation } from '../objects/contact-editor-affiliation.ts';
+import { editor } from '../objects/editor.ts';
 import type { AppContext } from './app-context.ts';
 
 export type School = typeof schools.$inferSelect;

@@ -2,10 +2,10 @@
 import { isNull } from 'drizzle-orm';
 import { timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { lessons } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { uuidId } from './payload-ids.ts';
+import { lessons } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { uuidId } from '../../mirror/payload-ids.ts';
 
 export const lessonTable = connectTable('lesson__c', 'lesson_uuid__c', {
   lesson_uuid__c: varchar({ length: 36 }),

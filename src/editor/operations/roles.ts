@@ -3,8 +3,8 @@
  * student role is not synced, so none is enqueued for it.
  */
 import { eq, sql } from 'drizzle-orm';
-import { roles } from '../db/app-schema.ts';
-import { contactEditorAffiliation } from '../mirror/objects/contact-editor-affiliation.ts';
+import { roles } from '../app-schema.ts';
+import { contactEditorAffiliation } from '../objects/contact-editor-affiliation.ts';
 import type { AppContext } from './app-context.ts';
 
 export type Role = typeof roles.$inferSelect;

@@ -1,10 +1,10 @@
 /** Editor__c: a school, as Salesforce knows it. Jobs: `{ schoolId, isCreate }`. */
 import { timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { schools } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { uuidId } from './payload-ids.ts';
+import { schools } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { uuidId } from '../../mirror/payload-ids.ts';
 
 export const editorTable = connectTable('editor__c', 'editoruuid__c', {
   editoruuid__c: varchar({ length: 36 }),

@@ -5,10 +5,10 @@
  */
 import { boolean, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { schools } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { uuidId } from './payload-ids.ts';
+import { schools } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { uuidId } from '../../mirror/payload-ids.ts';
 
 export const contactTable = connectTable('contact', 'pi_accounts_unique_id__c', {
   pi_accounts_unique_id__c: varchar({ length: 36 }),

@@ -1,10 +1,10 @@
 /** Contact_Classroom_Affiliation__c: a teacher of a class. Jobs: `{ classTeacherId }`. */
 import { timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { classTeachers } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { uuidId } from './payload-ids.ts';
+import { classTeachers } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { uuidId } from '../../mirror/payload-ids.ts';
 
 export const contactClassroomAffiliationTable = connectTable('contact_classroom_affiliation__c', 'affiliation_id__c', {
   affiliation_id__c: varchar({ length: 36 }),

@@ -3,13 +3,13 @@
  * object of the original race: written before its Editor__c or Contact is in Salesforce, it fails
  * for good. Jobs: `{ roleId }`; archived roles are synced too (as offboarded).
  */
-import { eq, sql } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import { timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
-import { roles, schools } from '../../db/app-schema.ts';
-import { connectTable } from '../connect-table.ts';
-import { defineMirrorObject } from '../define.ts';
-import { bigintId } from './payload-ids.ts';
+import { roles, schools } from '../app-schema.ts';
+import { connectTable } from '../../mirror/connect-table.ts';
+import { defineMirrorObject } from '../../mirror/define.ts';
+import { bigintId } from '../../mirror/payload-ids.ts';
 
 export const contactEditorAffiliationTable = connectTable('contact_editor_affiliation__c', 'affiliation_id__c', {
   affiliation_id__c: varchar({ length: 40 }),
@@ -47,5 +47,7 @@ export const contactEditorAffiliation = defineMirrorObject({
     editor_type__c: schools.userOrigin,
   },
   skip: { when: eq(roles.role, 'student'), reason: 'student roles are not synced' },
+  // A rejected school's staff have no affiliation by design: doctor and repair leave them alone.
+  expected: isNull(schools.rejectedAt),
   write: 'upsert',
 });

@@ -1,0 +1,109 @@
+/**
+ * `connectSync()`: the one entry point a host app holds. Given its declarations and its database
+ * (its own pg Pool, or a Database from `databaseOpen`), it enqueues inside the host's
+ * transactions, runs the worker (on the host's pg-boss when given one), migrates, and runs the
+ * doctor, repair and backfill, all over the same set of objects.
+ */
+import type pg from 'pg';
+import type { PgBoss } from 'pg-boss';
+import { databaseFromPool, type Database } from './db/database.ts';
+import { migrateQueue } from './db/migrate.ts';
+import { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';
+import { silentLogger, type Logger } from './log.ts';
+import type { AnyMirrorObject } from './mirror/object-set.ts';
+import { backfillRun, type BackfillResult } from './ops/backfill.ts';
+import { doctorReport, type DoctorReport } from './ops/doctor-report.ts';
+import { doctorViewsEnsure } from './ops/doctor-views.ts';
+import { repairApply, repairPlan, type RepairPlan, type RepairResult } from './ops/repair.ts';
+import { bossCreate } from './queue/boss.ts';
+import { syncEnqueuer, type SyncEnqueuer } from './queue/enqueue.ts';
+import { syncConfigResolve, type ConnectSyncConfig, type SyncConfig } from './sync-config.ts';
+import { workerStart, type WorkerProcess, type WorkerStartOptions } from './worker/worker-process.ts';
+
+/** What `connectSync()` takes: the config, where the database is, and optionally the host's pg-boss. */
+export interface ConnectSyncOptions extends ConnectSyncConfig {
+  /** The host's pg Pool (connect-sync never ends it), or an open Database. One of the two. */
+  pool?: pg.Pool;
+  database?: Database;
+  /** The host's started pg-boss, for enqueueing and the worker; without it connect-sync starts its own. */
+  boss?: PgBoss;
+  log?: Logger;
+  /** SALESFORCE_ENABLED: when false, enqueue writes no job and jobs that run are discarded. Default true. */
+  enabled?: boolean;
+}
+
+/** A host app's handle on connect-sync. */
+export interface ConnectSync {
+  readonly config: SyncConfig;
+  readonly database: Database;
+  /** Enqueues a sync of the record `payload` names, in the caller's transaction (`{ tx }` or `{ db }`). */
+  enqueue: SyncEnqueuer['enqueue'];
+  /** The queue schema and a queue per object; `mirror: true` also makes mirror tables (development only). */
+  migrate(options?: { mirror?: boolean }): Promise<void>;
+  /** Starts the sync workers (and, when `reconcilerCron` is given, the reconciler) in this process. */
+  workerStart(options?: WorkerStartOptions & { reconcilerCron?: string; summarySeconds?: number }): Promise<WorkerProcess>;
+  doctor(): Promise<DoctorReport>;
+  repairPlan(): Promise<RepairPlan>;
+  repairApply(plan: RepairPlan): Promise<RepairResult>;
+  /** Enqueues a job for every record of `object` that has none waiting. */
+  backfill(object: AnyMirrorObject): Promise<BackfillResult>;
+  /** Stops the pg-boss connect-sync started itself (never the host's, nor its pool). */
+  stop(): Promise<void>;
+}
+
+export function connectSync(options: ConnectSyncOptions): ConnectSync {
+  const config = syncConfigResolve(options);
+  const database = options.database ?? (options.pool ? databaseFromPool(options.pool) : undefined);
+  if (!database) throw new TypeError('connectSync() needs the database: pass { pool } (your pg Pool) or { database }.');
+  const log = options.log ?? silentLogger;
+  const enabled = options.enabled ?? true;
+  let own: Promise<PgBoss> | undefined;
+  // The host's pg-boss when given; otherwise one of ours, started on first use, for enqueueing.
+  const boss = (): Promise<PgBoss> => {
+    if (options.boss) return Promise.resolve(options.boss);
+    own ??= (async () => {
+      const created = bossCreate(database, log, { poolSize: 2 });
+      await created.start();
+      return created;
+    })();
+    return own;
+  };
+  let enqueuer: SyncEnqueuer | undefined;
+  return {
+    config,
+    database,
+    async enqueue(object, payload, via) {
+      enqueuer ??= syncEnqueuer(await boss(), config.objects, { enabled });
+      return enqueuer.enqueue(object, payload, via);
+    },
+    async migrate(migrateOptions = {}) {
+      await migrateQueue(database, config, log);
+      if (migrateOptions.mirror) {
+        await mirrorTablesCreate(database, config.objects, log);
+        await doctorViewsEnsure(database, config);
+      }
+    },
+    async workerStart(workerOptions = {}) {
+      const { reconcilerCron, summarySeconds, ...rest } = workerOptions;
+      const settings = {
+        SALESFORCE_ENABLED: enabled,
+        WORKER_SUMMARY_SECONDS: summarySeconds ?? 0,
+        ...(reconcilerCron === undefined ? {} : { RECONCILER_CRON: reconcilerCron }),
+      };
+      return workerStart(database, config, log, settings, { ...(options.boss ? { boss: options.boss } : {}), ...rest });
+    },
+    doctor: () => doctorReport(database, config),
+    repairPlan: () => repairPlan(database, config),
+    async repairApply(plan) {
+      return repairApply(database, await boss(), config.objects, plan, { enabled, log });
+    },
+    async backfill(object) {
+      return backfillRun(database, await boss(), config.objects.member(object));
+    },
+    async stop() {
+      if (own) await (await own).stop({ graceful: false });
+      own = undefined;
+      enqueuer = undefined;
+    },
+  };
+}

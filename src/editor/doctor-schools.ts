@@ -1,0 +1,92 @@
+/**
+ * The seed's classification, as a doctor check of the editor preset: every school with no synced
+ * Contact_Editor_Affiliation__c (no affiliation row with an sfid) falls in the first class it
+ * meets, as the original investigation classified them by hand. `connect_sync.doctor_schools`
+ * lists each school and its class; `connect_sync.doctor_<class>` each class alone.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import type { MirrorObjectSet, ResolvedLookup } from '../mirror/object-set.ts';
+import type { DoctorCheck } from '../ops/doctor-check.ts';
+import { column, failedOn, failedRow, notSkipped, objectWord, opsView, parentSynced, parentsSynced, recordKey } from '../ops/doctor-sql.ts';
+import { contactEditorAffiliation } from './objects/contact-editor-affiliation.ts';
+import { editor } from './objects/editor.ts';
+
+/** The object each school is, and the child whose synced rows the check looks for. */
+const subject = editor;
+const child = contactEditorAffiliation;
+
+function lookups(objects: MirrorObjectSet): { subjectLookup: ResolvedLookup; otherLookups: ResolvedLookup[] } {
+  const all = objects.parentLookups(objects.member(child));
+  const subjectLookup = all.find((lookup) => lookup.parent === objects.member(subject));
+  if (!subjectLookup) throw new Error(`${child.name} has no lookup to ${subject.name}`);
+  return { subjectLookup, otherLookups: all.filter((lookup) => lookup !== subjectLookup) };
+}
+
+/** The classes in precedence order: `failedOn<Other>` is upstream (that parent is still missing). */
+function schoolClasses(objects: MirrorObjectSet) {
+  const { otherLookups } = lookups(objects);
+  const word = objectWord(subject);
+  return [
+    { name: `no${word}Row`, meaning: `no ${subject.name} mirror row at all (recoverable: repair enqueues the school job)` },
+    { name: 'rejected', meaning: 'school rejected (by design)' },
+    {
+      name: `failedOn${word}`,
+      meaning: `affiliation row FAILED on the ${subject.name} lookup, ${subject.name} now synced (recoverable: repair deletes and re-enqueues)`,
+    },
+    ...otherLookups.map((lookup) => ({
+      name: `failedOn${objectWord(lookup.parent)}`,
+      meaning: `affiliation row FAILED on the ${lookup.parent.name} lookup, ${lookup.parent.name} still not in Salesforce (upstream; never touched)`,
+    })),
+    { name: 'noAffiliationRow', meaning: 'staff roles but no affiliation row (recoverable: repair enqueues the role jobs)' },
+    { name: 'noStaffRoles', meaning: 'only students or no roles (by design)' },
+    { name: 'other', meaning: 'anything else: an affiliation row still on its way, or FAILED on a Contact that has since arrived (repair heals that)' },
+  ];
+}
+
+function schoolsSql(objects: MirrorObjectSet): SQL {
+  const { subjectLookup, otherLookups } = lookups(objects);
+  const classes = schoolClasses(objects).map((found) => found.name);
+  const subjectKey = recordKey(subject);
+  // Source to source, uncast, so the app's index on the child's parent key serves it.
+  const childToSubject = sql`${child.fields[subjectLookup.column]} = ${subject.fields[subject.externalId]}`;
+  const affiliationOf = (extra: SQL) =>
+    sql`EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', subjectLookup.column)} = ${subjectKey} AND ${extra})`;
+  const rejected = subject.fields.rejectedat__c;
+  if (!rejected) throw new Error(`${subject.name} declares no rejectedat__c field`);
+  const cases = [
+    sql`WHEN e.id IS NULL THEN ${classes[0]}`,
+    sql`WHEN (${rejected}) IS NOT NULL THEN 'rejected'`,
+    sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', subjectLookup)} AND ${parentsSynced(objects, child, 'a')}`)} THEN ${classes[2]}`,
+    ...otherLookups.map(
+      (lookup) =>
+        sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', lookup)} AND NOT ${parentSynced('a', lookup, 'p')}`)} THEN ${`failedOn${objectWord(lookup.parent)}`}`,
+    ),
+    sql`WHEN EXISTS (SELECT 1 FROM ${child.source.table} WHERE ${childToSubject} AND ${notSkipped(child)}
+      AND NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', child.externalId)} = ${recordKey(child)})) THEN 'noAffiliationRow'`,
+    sql`WHEN NOT EXISTS (SELECT 1 FROM ${child.source.table} WHERE ${childToSubject} AND ${notSkipped(child)}) THEN 'noStaffRoles'`,
+  ];
+  return sql`SELECT ${subjectKey} AS school_id, CASE ${sql.join(cases, sql` `)} ELSE 'other' END AS class
+    FROM ${subject.source.table}
+    LEFT JOIN ${subject.table} e ON ${column('e', subject.externalId)} = ${subjectKey}
+    WHERE NOT ${affiliationOf(sql`${column('a', 'sfid')} IS NOT NULL`)}`;
+}
+
+/** `noEditorRow` → `doctor_no_editor_row`. */
+export function schoolClassView(className: string): string {
+  return `doctor_${className.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
+}
+
+export const schoolsWithoutAffiliation: DoctorCheck = {
+  name: 'schools',
+  title: `Schools without a synced ${child.name}`,
+  classes: schoolClasses,
+  view: 'doctor_schools',
+  subjectColumn: 'school_id',
+  views(objects) {
+    const views: [string, SQL][] = [['doctor_schools', schoolsSql(objects)]];
+    for (const { name } of schoolClasses(objects)) {
+      views.push([schoolClassView(name), sql`SELECT school_id FROM ${opsView('doctor_schools')} WHERE class = ${name}`]);
+    }
+    return views;
+  },
+};

@@ -1,0 +1,26 @@
+/**
+ * The editor app as one preset beside the core: its six Salesforce objects, its own migrations
+ * (schools, roles, classes, class teachers, lessons) and the seed's school classification for the
+ * doctor. The demo, the tests and the CLI use it when no config file names another app.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig, syncConfigResolve } from '../sync-config.ts';
+import { schoolsWithoutAffiliation } from './doctor-schools.ts';
+import { classroom } from './objects/classroom.ts';
+import { contactClassroomAffiliation } from './objects/contact-classroom-affiliation.ts';
+import { contactEditorAffiliation } from './objects/contact-editor-affiliation.ts';
+import { contact } from './objects/contact.ts';
+import { editor } from './objects/editor.ts';
+import { lesson } from './objects/lesson.ts';
+
+/** The editor app's objects, parents first. */
+export const editorObjects = [editor, contact, contactEditorAffiliation, classroom, contactClassroomAffiliation, lesson] as const;
+
+export const editorPreset = defineConfig({
+  objects: editorObjects,
+  appMigrations: { folder: fileURLToPath(new URL('../../migrations/editor/', import.meta.url)), table: 'app_migrations' },
+  doctorChecks: [schoolsWithoutAffiliation],
+});
+
+/** The preset resolved: its objects as a set, for code that runs on the editor app alone. */
+export const editorConfig = syncConfigResolve(editorPreset);

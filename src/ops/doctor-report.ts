@@ -1,0 +1,152 @@
+/**
+ * `connect-sync doctor`: for every declared object, the mirror rows Connect left FAILED (by the
+ * lookup they failed on, and whether that parent is in Salesforce now), the records with no
+ * mirror row, the jobs waiting on a parent and the jobs that gave up; then each check a preset
+ * adds (the editor's school classification). Read from the doctor's views, so psql and this
+ * command always agree.
+ */
+import { sql } from 'drizzle-orm';
+import type { CommandContext } from '../command-context.ts';
+import type { Database } from '../db/database.ts';
+import type { SyncConfig } from '../sync-config.ts';
+import { opsSchema, opsView } from './doctor-sql.ts';
+import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
+
+/** One class: how many, and a few of them. */
+export interface DoctorClass {
+  count: number;
+  /** Record ids (or `<queue>/<record id>` for jobs, a check's subject ids for its classes). */
+  examples: string[];
+}
+
+/** FAILED rows of one object that failed on one lookup. */
+export interface LookupFailures {
+  /** The lookup column, e.g. `editor__r__editoruuid__c`. */
+  lookup: string;
+  /** The parent object it names. */
+  parent: string;
+  /** The parent is in Salesforce now: `repair` deletes the row and enqueues its job again. */
+  parentSynced: DoctorClass;
+  /** The parent is still missing: upstream, reported only. */
+  parentMissing: DoctorClass;
+}
+
+/** What the doctor found for one declared object. */
+export interface ObjectHealth {
+  object: string;
+  queue: string;
+  failedOnLookup: LookupFailures[];
+  /** FAILED for any other reason (Salesforce refused a value): a person must look. */
+  failedOther: DoctorClass;
+  /** Records expected in Salesforce with no mirror row. */
+  missingRows: DoctorClass;
+  waitingOnParent: DoctorClass;
+  deadLetter: DoctorClass;
+}
+
+/** A preset check's result: its subjects by class, in precedence order. */
+export interface CheckReport {
+  title: string;
+  /** Subjects in any class. */
+  count: number;
+  classes: Record<string, DoctorClass & { meaning: string }>;
+}
+
+export interface DoctorReport {
+  objects: ObjectHealth[];
+  /** Every job in the dead-letter queue, whichever queue it came from (`<queue>/<record id>`). */
+  deadLetters: DoctorClass;
+  checks: Record<string, CheckReport>;
+  /** The views a person can query with psql for the same answer. */
+  views: Record<string, string>;
+}
+
+const empty = (): DoctorClass => ({ count: 0, examples: [] });
+
+/** Reads the doctor's views (creating or refreshing them first when needed). */
+export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
+  await doctorViewsEnsure(database, config);
+  const examples = options.examples ?? 5;
+  const grouped = async (from: string, keys: string, example: string, where = 'true') => {
+    const { rows } = await database.db.execute<Record<string, unknown> & { count: number; examples: string[] }>(
+      sql`SELECT ${sql.raw(keys)}, count(*)::int AS count, (array_agg(${sql.raw(example)} ORDER BY ${sql.raw(example)}))[1:${examples}] AS examples
+          FROM ${opsView(from)} WHERE ${sql.raw(where)} GROUP BY ${sql.raw(keys)}`,
+    );
+    return rows;
+  };
+  const failed = await grouped(doctorViews.failedRows, 'object_name, lookup_column, parent_name, parent_synced', 'record_id');
+  const missing = await grouped(doctorViews.missingRows, 'object_name', 'record_id');
+  const waiting = await grouped(doctorViews.waitingOnParent, 'queue_name', `queue_name || '/' || coalesce(record_id, job_id::text)`);
+  const deadLabel = `coalesce(queue_name, '(sent directly)') || '/' || coalesce(record_id, job_id::text)`;
+  const dead = await grouped(doctorViews.deadLetter, 'queue_name', deadLabel);
+  const [deadLetters] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel);
+  const found = (row: { count: number; examples: string[] } | undefined): DoctorClass => (row ? { count: row.count, examples: row.examples } : empty());
+
+  const objects = config.objects.objects.map((object): ObjectHealth => {
+    const mine = failed.filter((row) => row.object_name === object.name);
+    return {
+      object: object.name,
+      queue: object.queueName,
+      failedOnLookup: config.objects.parentLookups(object).map((lookup) => {
+        const on = mine.filter((row) => row.lookup_column === lookup.column);
+        return {
+          lookup: lookup.column,
+          parent: lookup.parent.name,
+          parentSynced: found(on.find((row) => row.parent_synced === true)),
+          parentMissing: found(on.find((row) => row.parent_synced !== true)),
+        };
+      }),
+      failedOther: found(mine.find((row) => row.lookup_column === null)),
+      missingRows: found(missing.find((row) => row.object_name === object.name)),
+      waitingOnParent: found(waiting.find((row) => row.queue_name === object.queueName)),
+      deadLetter: found(dead.find((row) => row.queue_name === object.queueName)),
+    };
+  });
+
+  const checks: Record<string, CheckReport> = {};
+  const views: Record<string, string> = Object.fromEntries(Object.entries(doctorViews).map(([key, view]) => [key, `${opsSchema}.${view}`]));
+  for (const check of config.doctorChecks) {
+    const rows = await grouped(check.view, 'class', check.subjectColumn);
+    const classes: CheckReport['classes'] = {};
+    for (const { name, meaning } of check.classes(config.objects)) classes[name] = { ...found(rows.find((row) => row.class === name)), meaning };
+    checks[check.name] = { title: check.title, count: rows.reduce((sum, row) => sum + row.count, 0), classes };
+    for (const [name] of check.views(config.objects)) views[name] = `${opsSchema}.${name}`;
+  }
+  return { objects, deadLetters: found(deadLetters), checks, views };
+}
+
+/** The report for a terminal: per object, what needs a look; then each check's classes. */
+export function doctorReportText(report: DoctorReport): string {
+  const lines: string[] = [];
+  const count = (found: DoctorClass) => (found.count === 0 ? '0' : `${found.count} (e.g. ${found.examples.join(', ')})`);
+  for (const health of report.objects) {
+    const parts = [
+      ...health.failedOnLookup.flatMap((failure) => [
+        failure.parentSynced.count > 0 ? `  FAILED on ${failure.parent}, now synced (repair heals): ${count(failure.parentSynced)}` : [],
+        failure.parentMissing.count > 0 ? `  FAILED on ${failure.parent}, still missing (upstream): ${count(failure.parentMissing)}` : [],
+      ]).flat(),
+      health.failedOther.count > 0 ? `  FAILED for another reason (look at _hc_err): ${count(health.failedOther)}` : [],
+      health.missingRows.count > 0 ? `  no mirror row: ${count(health.missingRows)}` : [],
+      health.waitingOnParent.count > 0 ? `  jobs waiting on a parent: ${count(health.waitingOnParent)}` : [],
+      health.deadLetter.count > 0 ? `  dead-lettered jobs: ${count(health.deadLetter)}` : [],
+    ].flat();
+    lines.push(`${health.object} (${health.queue}): ${parts.length === 0 ? 'healthy' : ''}`.trimEnd(), ...parts);
+  }
+  for (const check of Object.values(report.checks)) {
+    lines.push('', `${check.title}: ${check.count}`);
+    const width = Math.max(...Object.keys(check.classes).map((name) => name.length));
+    for (const [name, found] of Object.entries(check.classes)) {
+      const examples = found.examples.length > 0 ? `\n${' '.repeat(width + 10)}e.g. ${found.examples.join(', ')}` : '';
+      lines.push(`  ${name.padEnd(width)} ${String(found.count).padStart(6)}  ${found.meaning}${examples}`);
+    }
+  }
+  if (report.deadLetters.count > 0) lines.push(`Dead-lettered jobs in all: ${count(report.deadLetters)} (connect-sync redrive sends them back)`);
+  lines.push('', `Each part is a view in ${opsSchema} (e.g. ${report.views.failedRows}); connect-sync repair lists what would heal.`);
+  return lines.join('\n');
+}
+
+/** The `doctor` command: the report as text, or as one JSON object with `--json`. */
+export async function doctorCommand({ database, config }: CommandContext, options: { json?: boolean; examples?: number }): Promise<void> {
+  const report = await doctorReport(database, config, options.examples === undefined ? {} : { examples: options.examples });
+  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${doctorReportText(report)}\n`);
+}
