@@ -55,7 +55,7 @@ export async function connectBacklog(db: Drizzle): Promise<number> {
 /** The messages of the jobs that ran out of executions, as their dead-letter copies keep them. */
 export async function exhaustedRead(db: Drizzle): Promise<string[]> {
   const { rows } = await db.execute<{ message: string }>(sql`
-    SELECT coalesce(source_output->>'message', '(no message)') AS message
+    SELECT coalesce(output->>'message', '(no message)') AS message
     FROM ${sql.identifier(bossSchema)}.job WHERE name = ${deadLetterQueue} ORDER BY 1`);
   return rows.map((row) => row.message);
 }

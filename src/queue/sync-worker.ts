@@ -104,12 +104,12 @@ async function outcomeSettle(
         return { id: job.id, status: 'failed', output };
       }
       // Fail this attempt ourselves, then re-time the retry: pg-boss's own backoff is exponential.
-      // pg-boss's settle of the same attempt afterwards is fenced off and changes nothing.
-      await boss.fail(object.queueName, [{ id: job.id, retryCount: job.retryCount }], output);
+      // The job is no longer active, so pg-boss's completion of it afterwards matches nothing.
+      await boss.fail(object.queueName, job.id, output);
       const startAfter = retryDelaySeconds(executions, { timeScale });
       await boss.update({ name: object.queueName, options: { id: job.id, startAfter } });
       log.info({ executions, retryInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${outcome.error.message}`);
-      return { id: job.id, status: 'failed', output };
+      return { id: job.id, status: 'completed', output };
     }
   }
 }
