@@ -1,6 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // The example host app imports the package by name, as any host does; here that is the source.
+  resolve: { alias: { 'connect-sync': new URL('./src/index.ts', import.meta.url).pathname } },
   test: {
     include: ['test/**/*.test.ts'],
     // One Postgres for the run (embedded unless DATABASE_URL names one) and a migrated template

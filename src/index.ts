@@ -12,6 +12,8 @@ export { defineConfig, syncConfigResolve, type ConnectSyncConfig, type SyncConfi
 export { defineMirrorObject, type MirrorObject, type MirrorObjectDeclaration, type PayloadSchema } from './mirror/define.ts';
 export { connectTable, salesforceSchema } from './mirror/connect-table.ts';
 export { bigintId, uuidId } from './mirror/payload-ids.ts';
+/** zod, as connect-sync uses it: declare payload schemas with this copy so both agree. */
+export { z } from 'zod';
 export {
   mirrorObjectSet,
   MirrorObjectSetError,

@@ -12,7 +12,7 @@
  *   parent record; it fails for good when the parent is not in Salesforce yet.
  * - affiliation: a Contact's link to an Editor__c (school) or Classroom__c (class).
  */
-import { getTableColumns, getTableName, type SQL } from 'drizzle-orm';
+import { getTableColumns, getTableName, is, type SQL } from 'drizzle-orm';
 import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 
@@ -135,7 +135,8 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
   const columnLengths: Record<string, number> = {};
   for (const [name, column] of byName) {
     columnTypes[name] = column.getSQLType();
-    if (column instanceof PgVarchar && column.length) columnLengths[name] = column.length;
+    // `is` compares drizzle's entity kinds, not classes: a host's own copy of drizzle-orm still counts.
+    if (is(column, PgVarchar) && column.length) columnLengths[name] = column.length;
   }
   const lookups = Object.keys(declaration.fields).flatMap((column) => {
     const match = lookupPattern.exec(column);

@@ -14,10 +14,10 @@ import { testDatabase } from '../support/database.ts';
 import { jobsRead } from '../support/queue.ts';
 import { mirrorRowRead } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
-import { account, accounts, employee, employees, hostTablesSql } from './host-objects.ts';
+import { account, accounts, employee, employees, hostTablesMigrate } from './host-objects.ts';
 
 const database = await testDatabase({ empty: true });
-await database.pool.query(hostTablesSql);
+await hostTablesMigrate(database);
 const pool = new pg.Pool({ connectionString: database.url, max: 4 });
 const db = drizzle({ client: pool, schema: { accounts, employees } });
 const boss = new PgBoss({ connectionString: database.url });

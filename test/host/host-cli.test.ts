@@ -1,20 +1,20 @@
 /**
- * The command line on a host app's config file: every command works on its objects, and a name
- * it does not declare is refused in one line before any connection is opened.
+ * Finding a host's declarations: the config file the CLI reads (as drizzle-kit finds its own),
+ * and the one-line refusals before any connection is opened.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { testDatabase } from '../support/database.ts';
-import { hostTablesSql } from './host-objects.ts';
+import { ConfigFileError, syncConfigLoad } from '../../src/config-file.ts';
+import { editorPreset } from '../../src/editor/preset.ts';
 
-const configFile = 'test/host/connect-sync.config.ts';
+const fallback = async () => editorPreset;
 
-function cli(args: string[], env: Record<string, string>, config = configFile): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/connect-sync.js', '--config', config, ...args], {
-      env: { ...process.env, LOG_FORMAT: 'json', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, ['bin/connect-sync.js', ...args], { env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -23,31 +23,39 @@ function cli(args: string[], env: Record<string, string>, config = configFile): 
   });
 }
 
-describe('connect-sync --config <host config>', () => {
-  it('migrates the host’s queues and mirror, and doctors its objects', async () => {
-    const database = await testDatabase({ empty: true });
-    await database.pool.query(hostTablesSql);
-    const env = { DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true' };
-    expect((await cli(['migrate', '--mirror'], env)).code).toBe(0);
-    const doctor = await cli(['doctor', '--json'], env);
-    expect(doctor.code).toBe(0);
-    const report = JSON.parse(doctor.stdout) as { objects: { object: string }[]; checks: object };
-    expect(report.objects.map((found) => found.object)).toEqual(['Account', 'Employee__c']);
-    expect(report.checks).toEqual({});
-    await database.pool.query(`INSERT INTO accounts (name) VALUES ('Gurnard Shipwrights')`);
-    const backfill = await cli(['backfill', 'Account'], env);
-    expect(backfill.stdout).toContain('Account: 1 job(s) enqueued');
+// Nothing listens on port 1: a command that connected first would fail on the connection instead.
+const unreachable = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', SALESFORCE_ENABLED: 'true' };
+
+describe('the config file', () => {
+  it('is found in the working folder, as the example host app keeps it', async () => {
+    const loaded = await syncConfigLoad({ cwd: 'examples/host-app', fallback });
+    expect(loaded.source).toMatch(/examples\/host-app\/connect-sync\.config\.js$/);
+    expect(loaded.config.objects.objects.map((object) => object.name)).toEqual(['Account', 'Employee__c']);
   });
 
+  it('falls back to the editor preset where there is none', async () => {
+    const loaded = await syncConfigLoad({ cwd: mkdtempSync(join(tmpdir(), 'connect-sync-config-')), fallback });
+    expect(loaded.source).toBe('fallback');
+    expect(loaded.config.objects.named('Editor__c')).toBeDefined();
+  });
+
+  it('says what is wrong with a file that exports no config', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'connect-sync-config-'));
+    writeFileSync(join(folder, 'connect-sync.config.mjs'), 'export default { tables: [] };\n');
+    await expect(syncConfigLoad({ cwd: folder, fallback })).rejects.toThrow(ConfigFileError);
+    await expect(syncConfigLoad({ cwd: folder, fallback })).rejects.toThrow(/needs `objects`: an array of defineMirrorObject/);
+  });
+});
+
+describe('the command line', () => {
   it('refuses an object the config does not declare, in one line, without connecting', async () => {
-    // Nothing listens on port 1: a command that connected first would fail on the connection instead.
-    const result = await cli(['backfill', 'Editor__c'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', SALESFORCE_ENABLED: 'true' });
+    const result = await cli(['backfill', 'Employee__c'], unreachable);
     expect(result.code).toBe(2);
-    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Unknown object "Editor__c": expected all, or one of account \(Account\), employee \(Employee__c\)/)]);
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Unknown object "Employee__c": expected all, or one of school \(Editor__c\)/)]);
   });
 
-  it('says in one line when the config file is missing', async () => {
-    const result = await cli(['doctor'], { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' }, 'no-such.config.ts');
+  it('says in one line when the config file named is missing', async () => {
+    const result = await cli(['--config', 'no-such.config.ts', 'doctor'], unreachable);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Config file no-such\.config\.ts not found/)]);
   });
