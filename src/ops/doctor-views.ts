@@ -143,6 +143,15 @@ function tablesRead(objects: MirrorObjectSet): string[] {
   return [...objects.objects.map((object: AnyMirrorObject) => `${salesforceSchema.schemaName}.${object.tableName}`), `${bossSchema}.job`];
 }
 
+/** The tables the views read that do not exist yet (none: the views can be made). */
+export async function doctorViewsReadable(database: Pick<Database, 'pool'>, config: SyncConfig): Promise<string[]> {
+  const { rows } = await database.pool.query<{ missing: string[] | null }>(
+    `SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest($1::text[]) t`,
+    [tablesRead(config.objects)],
+  );
+  return rows[0]?.missing ?? [];
+}
+
 /**
  * Creates the views, or rebuilds them when the declarations changed since they were made (any
  * view of ours that is no longer declared is dropped). Needs the mirror tables (Connect's in
@@ -155,11 +164,7 @@ export async function doctorViewsEnsure(database: Pick<Database, 'pool'>, config
     `${opsSchema}.${doctorViews.failedRows}`,
   ]);
   if (rows[0]?.comment === version) return 'current';
-  const { rows: tables } = await database.pool.query<{ missing: string[] | null }>(
-    `SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest($1::text[]) t`,
-    [tablesRead(config.objects)],
-  );
-  const missing = tables[0]?.missing ?? [];
+  const missing = await doctorViewsReadable(database, config);
   if (missing.length > 0) {
     throw new Error(`The doctor's views need ${missing.join(', ')}: run connect-sync migrate (and migrate --mirror outside production) first.`);
   }

@@ -43,10 +43,11 @@ export function queueDefinitions(objects: MirrorObjectSet): Queue[] {
   ];
 }
 
-/** Creates the queues, or brings an existing queue's options up to date. */
+/** Creates the queues, or brings an existing queue's options up to date; a queue already so is left alone. */
 export async function queuesEnsure(boss: PgBoss, objects: MirrorObjectSet): Promise<void> {
   for (const { name, policy, ...options } of queueDefinitions(objects)) {
-    if (await boss.getQueue(name)) await boss.updateQueue(name, options);
-    else await boss.createQueue(name, { policy, ...options });
+    const existing = await boss.getQueue(name);
+    if (!existing) await boss.createQueue(name, { policy, ...options });
+    else if (Object.entries(options).some(([key, value]) => existing[key as keyof typeof existing] !== value)) await boss.updateQueue(name, options);
   }
 }
