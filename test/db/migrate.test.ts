@@ -18,7 +18,7 @@ describe('migrate on an empty database', () => {
   it('creates the app tables, the queue and its queues, then the mirror, and a second run changes nothing', async () => {
     const database = await testDatabase({ empty: true });
     await migrateQueue(database, editorConfig, silentLogger);
-    expect(await tablesIn(database, 'public')).toEqual(['class_teachers', 'lessons', 'roles', 'school_classes', 'schools']);
+    expect(await tablesIn(database, 'public')).toEqual(['class_students', 'class_teachers', 'lessons', 'projects', 'roles', 'school_classes', 'school_projects', 'schools']);
     expect(await tablesIn(database, 'salesforce')).toEqual([]);
     const { rows: queues } = await database.pool.query<{ name: string; policy: string; retry_limit: number; dead_letter: string | null }>(
       `SELECT name, policy, retry_limit, dead_letter FROM pgboss.queue ORDER BY name`,
