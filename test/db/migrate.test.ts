@@ -51,7 +51,9 @@ describe('migrate on an empty database', () => {
         [object.tableName],
       );
       const unique = indexes.filter((index) => index.indexdef.startsWith('CREATE UNIQUE INDEX')).map((index) => index.indexname);
-      expect(unique).toEqual(expect.arrayContaining([`hcu_idx_${object.tableName}_sfid`, `hcu_idx_${object.tableName}_${object.externalId}`]));
+      // Postgres keeps an identifier's first 63 bytes (contact_classroom_affiliation__c's index is longer).
+      const stored = (name: string) => name.slice(0, 63);
+      expect(unique).toEqual(expect.arrayContaining([stored(`hcu_idx_${object.tableName}_sfid`), stored(`hcu_idx_${object.tableName}_${object.externalId}`)]));
     }
   });
 
