@@ -16,6 +16,7 @@ export const schoolProjectState = pgEnum('school_project_state', ['unsubmitted',
 
 /** Who may see a lesson; only a lesson visible to `students` is assigned to each student of its class. */
 export const lessonVisibilities = ['private', 'teachers', 'students', 'public'] as const;
+/** One of {@link lessonVisibilities}. */
 export type LessonVisibility = (typeof lessonVisibilities)[number];
 
 const timestamps = {

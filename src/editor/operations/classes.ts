@@ -11,9 +11,13 @@ import { contactClassroomAffiliation } from '../objects/contact-classroom-affili
 import { lesson } from '../objects/lesson.ts';
 import type { AppContext, AppTransaction } from './app-context.ts';
 
+/** A class row. */
 export type SchoolClass = typeof schoolClasses.$inferSelect;
+/** What a class update may change. */
 export type SchoolClassChanges = Partial<Pick<typeof schoolClasses.$inferInsert, 'name'>>;
+/** A class teacher row: a teacher of one class. */
 export type ClassTeacher = typeof classTeachers.$inferSelect;
+/** A class student row: a student of one class. */
 export type ClassStudent = typeof classStudents.$inferSelect;
 
 /** Creates a class; its Classroom__c waits for the school's Editor__c. */

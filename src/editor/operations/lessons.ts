@@ -9,10 +9,15 @@ import { lessons, projects, schoolProjects } from '../app-schema.ts';
 import { lesson } from '../objects/lesson.ts';
 import type { AppContext, AppTransaction } from './app-context.ts';
 
+/** A lesson row. */
 export type Lesson = typeof lessons.$inferSelect;
+/** A lesson to create. */
 export type LessonNew = typeof lessons.$inferInsert;
+/** What a lesson update may change. */
 export type LessonChanges = Partial<Pick<LessonNew, 'name' | 'visibility' | 'schoolClassId' | 'submittedProjectsCount' | 'archivedAt'>>;
+/** A school project row: a student's remix of a lesson's project. */
 export type SchoolProject = typeof schoolProjects.$inferSelect;
+/** What a school project update may change. */
 export type SchoolProjectChanges = Partial<Pick<typeof schoolProjects.$inferInsert, 'finished' | 'state'>>;
 
 /** A lesson's own project, made with it. */
