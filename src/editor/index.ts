@@ -11,8 +11,9 @@ export { contactEditorAffiliation } from './objects/contact-editor-affiliation.t
 export { classroom } from './objects/classroom.ts';
 export { contactClassroomAffiliation } from './objects/contact-classroom-affiliation.ts';
 export { lesson } from './objects/lesson.ts';
-export type { AppContext } from './operations/app-context.ts';
+export type { AppContext, AppTransaction } from './operations/app-context.ts';
 export * from './operations/schools.ts';
 export * from './operations/roles.ts';
 export * from './operations/classes.ts';
+export * from './operations/lessons.ts';
 export { schoolsWithoutAffiliation } from './doctor-schools.ts';

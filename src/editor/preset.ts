@@ -1,6 +1,6 @@
 /**
  * The editor app as one preset beside the core: its six Salesforce objects, its own migrations
- * (schools, roles, classes, class teachers, lessons) and the seed's school classification for the
+ * (schools, roles, classes with their teachers and students, lessons, projects and school projects) and the seed's school classification for the
  * doctor. The demo, the tests and the CLI use it when no config file names another app.
  */
 import { fileURLToPath } from 'node:url';

@@ -32,7 +32,7 @@ describe('migrate on an empty database', () => {
   it('creates the app tables, the queue and its queues, then the mirror, and a second run changes nothing', async () => {
     const database = await testDatabase({ empty: true });
     await migrateQueue(database, editorConfig, silentLogger);
-    expect(await tablesIn(database, 'public')).toEqual(['class_teachers', 'lessons', 'roles', 'school_classes', 'schools']);
+    expect(await tablesIn(database, 'public')).toEqual(['class_students', 'class_teachers', 'lessons', 'projects', 'roles', 'school_classes', 'school_projects', 'schools']);
     expect(await tablesIn(database, 'salesforce')).toEqual([]);
     const { rows: queues } = await database.pool.query<{ name: string; policy: string; retry_limit: number; dead_letter: string | null }>(
       `SELECT name, policy, retry_limit, dead_letter FROM pgboss.queue ORDER BY name`,
@@ -69,7 +69,9 @@ describe('migrate on an empty database', () => {
         [object.tableName],
       );
       const unique = indexes.filter((index) => index.indexdef.startsWith('CREATE UNIQUE INDEX')).map((index) => index.indexname);
-      expect(unique).toEqual(expect.arrayContaining([`hcu_idx_${object.tableName}_sfid`, `hcu_idx_${object.tableName}_${object.externalId}`]));
+      // Postgres keeps an identifier's first 63 bytes (contact_classroom_affiliation__c's index is longer).
+      const stored = (name: string) => name.slice(0, 63);
+      expect(unique).toEqual(expect.arrayContaining([stored(`hcu_idx_${object.tableName}_sfid`), stored(`hcu_idx_${object.tableName}_${object.externalId}`)]));
     }
   });
 

@@ -4,7 +4,7 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import { roles, schools } from '../../src/editor/app-schema.ts';
+import { classStudents, classTeachers, lessons, projects, roles, schoolClasses, schoolProjects, schools } from '../../src/editor/app-schema.ts';
 import type { Database } from '../../src/db/database.ts';
 import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 
@@ -22,6 +22,65 @@ export async function roleInsert(database: Database, values: Partial<typeof role
     .values({ role: 'teacher', userId: randomUUID(), ...values })
     .returning();
   return role!;
+}
+
+export async function schoolClassInsert(database: Database, values: Partial<typeof schoolClasses.$inferInsert> & { schoolId: string }) {
+  const [schoolClass] = await database.db
+    .insert(schoolClasses)
+    .values({ name: 'Year 5 Coding', ...values })
+    .returning();
+  return schoolClass!;
+}
+
+export async function classTeacherInsert(database: Database, values: Partial<typeof classTeachers.$inferInsert> & { schoolClassId: string }) {
+  const [teacher] = await database.db
+    .insert(classTeachers)
+    .values({ teacherId: randomUUID(), ...values })
+    .returning();
+  return teacher!;
+}
+
+/** `count` new students in the class. */
+export async function classStudentsInsert(database: Database, schoolClassId: string, count: number) {
+  if (count === 0) return [];
+  return database.db
+    .insert(classStudents)
+    .values(Array.from({ length: count }, () => ({ schoolClassId, studentId: randomUUID() })))
+    .returning();
+}
+
+export async function lessonInsert(database: Database, values: Partial<typeof lessons.$inferInsert> = {}) {
+  const [lesson] = await database.db
+    .insert(lessons)
+    .values({ userId: randomUUID(), name: 'Sprites', ...values })
+    .returning();
+  return lesson!;
+}
+
+/** A lesson's own project. */
+export async function lessonProjectInsert(database: Database, lesson: { id: string; userId: string }, values: Partial<typeof projects.$inferInsert> = {}) {
+  const [project] = await database.db
+    .insert(projects)
+    .values({ lessonId: lesson.id, userId: lesson.userId, name: 'Moving cats', ...values })
+    .returning();
+  return project!;
+}
+
+/** A student's remix of a lesson's project, and its school project. */
+export async function schoolProjectInsert(
+  database: Database,
+  lessonProject: { id: string; name: string; projectType: string },
+  values: Partial<typeof schoolProjects.$inferInsert> & { schoolId: string },
+) {
+  const [remix] = await database.db
+    .insert(projects)
+    .values({ remixedFromId: lessonProject.id, userId: randomUUID(), name: lessonProject.name, projectType: lessonProject.projectType })
+    .returning();
+  const [schoolProject] = await database.db
+    .insert(schoolProjects)
+    .values({ projectId: remix!.id, ...values })
+    .returning();
+  return schoolProject!;
 }
 
 /** An 18-character id of the shape Salesforce gives. */

@@ -1,16 +1,13 @@
 /**
  * What each object's sync writes, run inline (no queue): every mapped field, truncation,
- * Status__c only on create, and the records that are not synced.
+ * Status__c only on create, and the records that are not synced. Classes, class teachers and
+ * lessons: test/editor/class-mirror-fields.test.ts.
  */
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { classTeachers, lessons, schoolClasses } from '../../src/editor/app-schema.ts';
-import { classroom } from '../../src/editor/objects/classroom.ts';
-import { contactClassroomAffiliation } from '../../src/editor/objects/contact-classroom-affiliation.ts';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { contact } from '../../src/editor/objects/contact.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
-import { lesson } from '../../src/editor/objects/lesson.ts';
 import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 import { syncBatch } from '../../src/sync/sync-batch.ts';
 import { testDatabase } from '../support/database.ts';
@@ -160,67 +157,6 @@ describe('Contact consent from a school', () => {
     await mirrorRowInsert(database, contact, school.creatorId, { synced: true, values: { lastname: 'Speirs' } });
     expect(await syncOne(contact, { schoolId: school.id })).toMatchObject({ status: 'written' });
     expect(await mirrorRowRead(database, contact, school.creatorId)).toMatchObject({ editor_consent_to_ux_contact__c: true, lastname: 'Speirs' });
-  });
-});
-
-describe('classes and lessons', () => {
-  it('writes Classroom__c, Contact_Classroom_Affiliation__c and Lesson__c with every mapped field', async () => {
-    const school = await schoolInsert(database);
-    await mirrorRowInsert(database, editor, school.id, { synced: true });
-    const [schoolClass] = await database.db
-      .insert(schoolClasses)
-      .values({ schoolId: school.id, name: 'Year 5 Coding', description: 'Scratch on Fridays' })
-      .returning();
-    expect(await syncOne(classroom, { schoolClassId: schoolClass!.id })).toMatchObject({ status: 'written' });
-    expect(await mirrorRowRead(database, classroom, schoolClass!.id)).toMatchObject({
-      classroomuuid__c: schoolClass!.id,
-      name: 'Year 5 Coding',
-      description__c: 'Scratch on Fridays',
-      editor__r__editoruuid__c: school.id,
-      createdat__c: expect.any(String),
-      updatedat__c: expect.any(String),
-    });
-
-    await database.pool.query(`UPDATE salesforce.classroom__c SET sfid = 'a01000000000000AAA' WHERE classroomuuid__c = $1`, [schoolClass!.id]);
-    const teacherId = randomUUID();
-    await mirrorRowInsert(database, contact, teacherId, { synced: true });
-    const [teacher] = await database.db.insert(classTeachers).values({ schoolClassId: schoolClass!.id, teacherId }).returning();
-    expect(await syncOne(contactClassroomAffiliation, { classTeacherId: teacher!.id })).toMatchObject({ status: 'written' });
-    expect(await mirrorRowRead(database, contactClassroomAffiliation, teacher!.id)).toMatchObject({
-      affiliation_id__c: teacher!.id,
-      classroom__r__classroomuuid__c: schoolClass!.id,
-      contact__r__pi_accounts_unique_id__c: teacherId,
-    });
-
-    const [inClass] = await database.db
-      .insert(lessons)
-      .values({ schoolId: school.id, schoolClassId: schoolClass!.id, userId: teacherId, name: 'Sprites', description: 'Moving cats', visibility: 'students' })
-      .returning();
-    expect(await syncOne(lesson, { lessonId: inClass!.id })).toMatchObject({ status: 'written' });
-    expect(await mirrorRowRead(database, lesson, inClass!.id)).toMatchObject({
-      lesson_uuid__c: inClass!.id,
-      name: 'Sprites',
-      description__c: 'Moving cats',
-      visibility__c: 'students',
-      classroom__r__classroomuuid__c: schoolClass!.id,
-      archivedat__c: null,
-    });
-  });
-
-  it('skips a lesson outside any class', async () => {
-    const [own] = await database.db.insert(lessons).values({ userId: randomUUID(), name: 'My project' }).returning();
-    expect(await syncOne(lesson, { lessonId: own!.id })).toMatchObject({ status: 'skipped', reason: 'lessons outside a class are not synced' });
-    expect(await mirrorRowRead(database, lesson, own!.id)).toBeUndefined();
-  });
-
-  it('makes a class wait for its school', async () => {
-    const school = await schoolInsert(database);
-    const [schoolClass] = await database.db.insert(schoolClasses).values({ schoolId: school.id, name: 'Year 6' }).returning();
-    expect(await syncOne(classroom, { schoolClassId: schoolClass!.id })).toMatchObject({
-      status: 'waiting',
-      error: expect.objectContaining({ message: `Editor__c not yet synced for editoruuid__c: ${school.id}` }),
-    });
-    expect(await mirrorRowRead(database, classroom, schoolClass!.id)).toBeUndefined();
   });
 });
 

@@ -6,3 +6,6 @@ export interface AppContext {
   db: Drizzle;
   sync: SyncEnqueuer;
 }
+
+/** The transaction an operation runs in, as `db.transaction(async (tx) => …)` hands it over. */
+export type AppTransaction = Parameters<Parameters<Drizzle['transaction']>[0]>[0];

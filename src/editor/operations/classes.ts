@@ -1,14 +1,26 @@
-/** Class, class-teacher and lesson operations, each syncing its own mirror object. */
-import { classTeachers, lessons, schoolClasses } from '../app-schema.ts';
+/**
+ * Class operations: a class, its teachers and its students. Each writes its rows and enqueues
+ * its jobs in one transaction. A class re-syncs whenever its members change (its counts), and a
+ * student joining or leaving also re-syncs every lesson of the class that students see (their
+ * assigned count).
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { classStudents, classTeachers, lessons, schoolClasses } from '../app-schema.ts';
 import { classroom } from '../objects/classroom.ts';
 import { contactClassroomAffiliation } from '../objects/contact-classroom-affiliation.ts';
 import { lesson } from '../objects/lesson.ts';
-import type { AppContext } from './app-context.ts';
+import type { AppContext, AppTransaction } from './app-context.ts';
 
+/** A class row. */
 export type SchoolClass = typeof schoolClasses.$inferSelect;
+/** What a class update may change. */
+export type SchoolClassChanges = Partial<Pick<typeof schoolClasses.$inferInsert, 'name'>>;
+/** A class teacher row: a teacher of one class. */
 export type ClassTeacher = typeof classTeachers.$inferSelect;
-export type Lesson = typeof lessons.$inferSelect;
+/** A class student row: a student of one class. */
+export type ClassStudent = typeof classStudents.$inferSelect;
 
+/** Creates a class; its Classroom__c waits for the school's Editor__c. */
 export async function schoolClassCreate({ db, sync }: AppContext, input: typeof schoolClasses.$inferInsert): Promise<SchoolClass> {
   return db.transaction(async (tx) => {
     const [created] = await tx.insert(schoolClasses).values(input).returning();
@@ -18,21 +30,68 @@ export async function schoolClassCreate({ db, sync }: AppContext, input: typeof 
   });
 }
 
+/** Changes a class (its name); the Classroom__c follows. */
+export async function schoolClassUpdate({ db, sync }: AppContext, schoolClassId: string, changes: SchoolClassChanges): Promise<SchoolClass> {
+  return db.transaction(async (tx) => {
+    const [updated] = await tx
+      .update(schoolClasses)
+      .set({ ...changes, updatedAt: sql`now()` })
+      .where(eq(schoolClasses.id, schoolClassId))
+      .returning();
+    if (!updated) throw new Error(`SchoolClass ${schoolClassId} does not exist`);
+    await sync.enqueue(classroom, { schoolClassId }, { tx });
+    return updated;
+  });
+}
+
+/** Adds a teacher to a class: their affiliation syncs, and so does the class. */
 export async function classTeacherAdd({ db, sync }: AppContext, input: typeof classTeachers.$inferInsert): Promise<ClassTeacher> {
   return db.transaction(async (tx) => {
     const [created] = await tx.insert(classTeachers).values(input).returning();
     if (!created) throw new Error('class teacher insert returned no row');
     await sync.enqueue(contactClassroomAffiliation, { classTeacherId: created.id }, { tx });
+    await sync.enqueue(classroom, { schoolClassId: created.schoolClassId }, { tx });
     return created;
   });
 }
 
-/** Creates a lesson; one outside a class is enqueued too, and its job skips it. */
-export async function lessonCreate({ db, sync }: AppContext, input: typeof lessons.$inferInsert): Promise<Lesson> {
+/** Removes a teacher from a class; the class re-syncs (the app leaves the affiliation row as it is). */
+export async function classTeacherRemove({ db, sync }: AppContext, classTeacherId: string): Promise<ClassTeacher> {
   return db.transaction(async (tx) => {
-    const [created] = await tx.insert(lessons).values(input).returning();
-    if (!created) throw new Error('lesson insert returned no row');
-    await sync.enqueue(lesson, { lessonId: created.id }, { tx });
+    const [removed] = await tx.delete(classTeachers).where(eq(classTeachers.id, classTeacherId)).returning();
+    if (!removed) throw new Error(`ClassTeacher ${classTeacherId} does not exist`);
+    await sync.enqueue(classroom, { schoolClassId: removed.schoolClassId }, { tx });
+    return removed;
+  });
+}
+
+/** Adds a student to a class: the class and its lessons visible to students re-sync. */
+export async function classStudentAdd(context: AppContext, input: typeof classStudents.$inferInsert): Promise<ClassStudent> {
+  return context.db.transaction(async (tx) => {
+    const [created] = await tx.insert(classStudents).values(input).returning();
+    if (!created) throw new Error('class student insert returned no row');
+    await classMembersChanged(context, tx, created.schoolClassId);
     return created;
   });
+}
+
+/** Removes a student from a class: the class and its lessons visible to students re-sync. */
+export async function classStudentRemove(context: AppContext, classStudentId: string): Promise<ClassStudent> {
+  return context.db.transaction(async (tx) => {
+    const [removed] = await tx.delete(classStudents).where(eq(classStudents.id, classStudentId)).returning();
+    if (!removed) throw new Error(`ClassStudent ${classStudentId} does not exist`);
+    await classMembersChanged(context, tx, removed.schoolClassId);
+    return removed;
+  });
+}
+
+// A class's student count is its NumberOfMembers__c and each student-visible lesson's assigned count.
+async function classMembersChanged({ sync }: AppContext, tx: AppTransaction, schoolClassId: string): Promise<void> {
+  await sync.enqueue(classroom, { schoolClassId }, { tx });
+  const assigned = await tx
+    .select({ id: lessons.id })
+    .from(lessons)
+    .where(and(eq(lessons.schoolClassId, schoolClassId), eq(lessons.visibility, 'students')))
+    .orderBy(lessons.id);
+  for (const { id } of assigned) await sync.enqueue(lesson, { lessonId: id }, { tx });
 }

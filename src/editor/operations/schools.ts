@@ -1,7 +1,7 @@
 /**
  * School operations, as the host app performs them: each writes its rows and enqueues the sync
- * jobs in one transaction. Creating or updating a school syncs its Editor__c and its creator's
- * Contact consent; archiving also archives its staff roles and syncs them.
+ * jobs in one transaction. Creating, updating or archiving a school syncs its Editor__c and its
+ * creator's Contact consent; archiving also archives its staff roles and syncs them.
  */
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { roles, schools } from '../app-schema.ts';
@@ -54,9 +54,34 @@ export async function schoolUpdate({ db, sync }: AppContext, schoolId: string, c
   });
 }
 
-/** Archives a school and its owner and teacher roles; each archived role syncs as offboarded. */
+/** Archiving refused: the school still has students, who must leave it first. */
+export class SchoolHasStudentsError extends Error {
+  override name = 'SchoolHasStudentsError';
+  readonly schoolId: string;
+  readonly students: number;
+  constructor(schoolId: string, students: number) {
+    super(`School ${schoolId} still has ${students} student${students === 1 ? '' : 's'}; remove them before archiving it`);
+    this.schoolId = schoolId;
+    this.students = students;
+  }
+}
+
+/**
+ * Archives a school and its owner and teacher roles; the school and its creator's Contact
+ * re-sync, and each archived role syncs as offboarded. An archived school is left as it is; a
+ * school with students is refused with SchoolHasStudentsError, and nothing is written.
+ */
 export async function schoolArchive({ db, sync }: AppContext, schoolId: string): Promise<School> {
   return db.transaction(async (tx) => {
+    const [current] = await tx.select().from(schools).where(eq(schools.id, schoolId)).for('update');
+    if (!current) throw new Error(`School ${schoolId} does not exist`);
+    if (current.archivedAt) return current;
+    const [students] = await tx
+      .select({ count: sql<number>`count(*)::int` })
+      .from(roles)
+      .where(and(eq(roles.schoolId, schoolId), eq(roles.role, 'student'), isNull(roles.archivedAt)));
+    if (students && students.count > 0) throw new SchoolHasStudentsError(schoolId, students.count);
+
     const [school] = await tx
       .update(schools)
       .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
@@ -69,6 +94,7 @@ export async function schoolArchive({ db, sync }: AppContext, schoolId: string):
       .where(and(eq(roles.schoolId, schoolId), inArray(roles.role, ['owner', 'teacher']), isNull(roles.archivedAt)))
       .returning({ id: roles.id });
     await sync.enqueue(editor, { schoolId, isCreate: false }, { tx });
+    await sync.enqueue(contact, { schoolId }, { tx });
     for (const role of archived) await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
     return school;
   });
