@@ -25,6 +25,8 @@ export interface ParentWaker {
 /** Seconds between the waker's checks by default (PARENT_WAKE_SECONDS). */
 export const parentWakeSecondsDefault = 0.5;
 
+const sweepEveryMs = 60_000;
+
 /** Records woken by one statement: their queue and record key. */
 type Woken = { queue: string; record_key: string };
 
@@ -32,6 +34,7 @@ type Woken = { queue: string; record_key: string };
 export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: { intervalSeconds?: number } = {}): ParentWaker {
   const intervalMs = (options.intervalSeconds ?? parentWakeSecondsDefault) * 1000;
   let lastError: string | undefined;
+  let lastSweep = 0;
   const tick = async (): Promise<number> => {
     let woken = 0;
     const { rows: parents } = await db.execute<{ parent: string }>(
@@ -55,6 +58,12 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
       }
     }
     if (woken > 0) log.debug({ woken }, 'waiting jobs woken: their parents are in Salesforce');
+    if (Date.now() - lastSweep > sweepEveryMs) {
+      lastSweep = Date.now();
+      // A record woken an hour ago that has not waited since was written (its job settled
+      // otherwise); its row would only make a later wait look older than it is.
+      await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE woken_at < now() - interval '1 hour'`);
+    }
     return woken;
   };
 

@@ -87,8 +87,10 @@ async function batchHandle(
       waiting.push({ job, recordId: outcome.recordId, error: outcome.error });
       continue;
     }
+    // Only a job due later than it was created (a successor, or one the waker brought forward)
+    // can have a wait on record: a first execution costs no statement here.
     const key = 'recordId' in outcome && outcome.recordId !== undefined ? outcome.recordId : job.singletonKey;
-    if (key) done.push(key);
+    if (key && job.startAfter.getTime() > job.createdOn.getTime()) done.push(key);
     const jobLog = log.child({ jobId: job.id, recordId: 'recordId' in outcome ? outcome.recordId : undefined });
     results.push(outcomeSettle(jobLog, object, job, outcome));
   }
@@ -171,7 +173,7 @@ async function waitingSettle(
       }
       // The safety net: the polynomial backoff, but never past the time bound, so the run that
       // gives up comes when the bound is reached.
-      const startAfter = Math.max(0.001, Math.min(retryDelaySeconds(state.waits, { timeScale }), maxWaitSeconds - state.waitedSeconds));
+      const startAfter = Math.max(0.002, Math.min(retryDelaySeconds(state.waits, { timeScale }), maxWaitSeconds - state.waitedSeconds));
       successors.push({
         data: job.data as object,
         singletonKey: job.singletonKey ?? recordId,
