@@ -48,9 +48,9 @@ const settingsSchema = z.object({
     .int('a whole number of seconds')
     .min(0, 'zero or more seconds')
     .default(60),
-  /** Jobs the worker fetches at once per queue (default 100). */
+  /** Jobs the worker fetches at once per queue (default 500). */
   WORKER_BATCH_SIZE: z.coerce.number({ error: 'a whole number of jobs' }).int('a whole number of jobs').min(1, 'at least 1').optional(),
-  /** Batches of one queue the worker runs at once (default 2). */
+  /** Batches of one queue the worker runs at once (default 1: concurrent fetches on a singleton queue collide). */
   WORKER_CONCURRENCY: z.coerce.number({ error: 'a whole number' }).int('a whole number').min(1, 'at least 1').optional(),
   /** Seconds between the worker's polls when idle; LISTEN/NOTIFY wakes it sooner (default 2). */
   WORKER_POLLING_SECONDS: z.coerce.number({ error: 'a number of seconds' }).min(0.5, 'at least 0.5 seconds').optional(),

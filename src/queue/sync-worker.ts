@@ -35,7 +35,7 @@ export interface SyncWorkerOptions {
 }
 
 /** Defaults of the worker's settings. */
-export const syncWorkerDefaults = { batchSize: 100, localConcurrency: 2, pollingIntervalSeconds: 2 } as const;
+export const syncWorkerDefaults = { batchSize: 500, localConcurrency: 1, pollingIntervalSeconds: 2 } as const;
 
 /**
  * Starts a worker on each sync queue. They stop with the pg-boss instance: `boss.stop({ graceful })`
