@@ -22,6 +22,9 @@ CREATE TABLE IF NOT EXISTS connect_sync.parent_wait (
   waits integer NOT NULL DEFAULT 1,
   -- Set by the waker when the parent became ready; cleared by the next wait.
   woken_at timestamptz,
+  -- Set when the record's job gave up: its other jobs of the same wait give up too, rather than
+  -- starting the clock again; a job enqueued afterwards starts a wait of its own.
+  gave_up_at timestamptz,
   PRIMARY KEY (queue, record_key)
 );
 CREATE INDEX IF NOT EXISTS parent_wait_unwoken ON connect_sync.parent_wait (parent, parent_key) WHERE woken_at IS NULL;`;
@@ -32,12 +35,17 @@ export interface ParentWaitEntry {
   parent: string;
   parentKey: string;
   needsSfid: boolean;
+  /** When the job was enqueued, and whether it is a first run (not a successor of a wait). */
+  createdOn: Date;
+  firstRun: boolean;
 }
 
 /** How long a record has waited, after this wait is counted. */
 export interface ParentWaitState {
   waits: number;
   waitedSeconds: number;
+  /** Another job of the same wait already gave up. */
+  gaveUp: boolean;
 }
 
 /**
@@ -56,23 +64,37 @@ export async function parentWaitsRecord(
     }
     return new Map();
   }
-  const entries = JSON.stringify(waiting.map((entry) => ({ record_key: entry.recordKey, parent: entry.parent, parent_key: entry.parentKey, needs_sfid: entry.needsSfid })));
-  const { rows } = await db.execute<{ record_key: string; waits: number; waited_seconds: number }>(sql`
+  const entries = JSON.stringify(
+    waiting.map((entry) => ({
+      record_key: entry.recordKey,
+      parent: entry.parent,
+      parent_key: entry.parentKey,
+      needs_sfid: entry.needsSfid,
+      // A first run enqueued after the record gave up starts a new wait.
+      fresh_after: entry.firstRun ? entry.createdOn.toISOString() : null,
+    })),
+  );
+  const { rows } = await db.execute<{ record_key: string; waits: number; waited_seconds: number; gave_up: boolean }>(sql`
     WITH done AS (
       DELETE FROM connect_sync.parent_wait WHERE queue = ${queue} AND record_key = ANY(${sql.param(done)}::text[])
+    ), e AS (
+      SELECT * FROM json_to_recordset(${entries}::json) AS e (record_key text, parent text, parent_key text, needs_sfid boolean, fresh_after timestamptz)
     )
-    INSERT INTO connect_sync.parent_wait AS w (queue, record_key, parent, parent_key, needs_sfid)
-    SELECT ${queue}, e.record_key, e.parent, e.parent_key, e.needs_sfid
-      FROM json_to_recordset(${entries}::json) AS e (record_key text, parent text, parent_key text, needs_sfid boolean)
+    INSERT INTO connect_sync.parent_wait AS w (queue, record_key, parent, parent_key, needs_sfid, waiting_since)
+    SELECT ${queue}, e.record_key, e.parent, e.parent_key, e.needs_sfid, coalesce(e.fresh_after, now()) FROM e
     ON CONFLICT (queue, record_key) DO UPDATE
-      SET parent = excluded.parent, parent_key = excluded.parent_key, needs_sfid = excluded.needs_sfid,
-          waits = w.waits + 1, woken_at = NULL
-    RETURNING w.record_key, w.waits, extract(epoch FROM now() - w.waiting_since)::float8 AS waited_seconds`);
-  return new Map(rows.map((row) => [row.record_key, { waits: row.waits, waitedSeconds: row.waited_seconds }]));
+      SET parent = excluded.parent, parent_key = excluded.parent_key, needs_sfid = excluded.needs_sfid, woken_at = NULL,
+          waits = CASE WHEN w.gave_up_at < (SELECT fresh_after FROM e WHERE e.record_key = excluded.record_key) THEN 1 ELSE w.waits + 1 END,
+          waiting_since = CASE WHEN w.gave_up_at < (SELECT fresh_after FROM e WHERE e.record_key = excluded.record_key) THEN now() ELSE w.waiting_since END,
+          gave_up_at = CASE WHEN w.gave_up_at < (SELECT fresh_after FROM e WHERE e.record_key = excluded.record_key) THEN NULL ELSE w.gave_up_at END
+    RETURNING w.record_key, w.waits, extract(epoch FROM now() - w.waiting_since)::float8 AS waited_seconds, w.gave_up_at IS NOT NULL AS gave_up`);
+  return new Map(rows.map((row) => [row.record_key, { waits: row.waits, waitedSeconds: row.waited_seconds, gaveUp: row.gave_up }]));
 }
 
-/** Forgets the records of `keys`: their jobs gave up waiting. */
-export async function parentWaitsForget(db: Pick<Drizzle, 'execute'>, queue: string, keys: readonly string[]): Promise<void> {
+/** Notes that the records of `keys` gave up waiting; nothing is left to wake. */
+export async function parentWaitsGiveUp(db: Pick<Drizzle, 'execute'>, queue: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
-  await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE queue = ${queue} AND record_key = ANY(${sql.param(keys)}::text[])`);
+  await db.execute(sql`
+    UPDATE connect_sync.parent_wait SET gave_up_at = coalesce(gave_up_at, now()), woken_at = now()
+     WHERE queue = ${queue} AND record_key = ANY(${sql.param(keys)}::text[])`);
 }

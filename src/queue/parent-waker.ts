@@ -61,7 +61,7 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
     if (Date.now() - lastSweep > sweepEveryMs) {
       lastSweep = Date.now();
       // A record woken an hour ago that has not waited since was written (its job settled
-      // otherwise); its row would only make a later wait look older than it is.
+      // otherwise), or gave up; its row would only make a later wait look older than it is.
       await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE woken_at < now() - interval '1 hour'`);
     }
     return woken;

@@ -12,7 +12,7 @@ import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
 import type { ParentNotSyncedError } from '../sync/sync-errors.ts';
-import { parentWaitsForget, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
+import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
 import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule.ts';
 
 export interface SyncWorkerOptions {
@@ -144,12 +144,14 @@ async function waitingSettle(
   }
   const timeScale = options.timeScale ?? 1;
   const maxWaitSeconds = (options.parentWaitMaxSeconds ?? parentWaitMaxSecondsDefault) * timeScale;
-  const entries: ParentWaitEntry[] = waiting.map(({ recordId, error }) => ({
+  const entries: ParentWaitEntry[] = waiting.map(({ job, recordId, error }) => ({
     recordKey: recordId,
     parent: error.parent,
     parentKey: error.value,
     // An update-only object waits for its own row to exist, not for an sfid.
     needsSfid: !(object.write === 'update' && error.parent === object.name),
+    createdOn: job.createdOn,
+    firstRun: job.startAfter.getTime() <= job.createdOn.getTime(),
   }));
   const results: JobResult[] = [];
   const gaveUp: string[] = [];
@@ -157,10 +159,10 @@ async function waitingSettle(
     const states = await parentWaitsRecord(tx, object.queueName, forget, entries);
     const successors: JobInsert[] = [];
     for (const { job, recordId, error } of waiting) {
-      const state = states.get(recordId) ?? { waits: 1, waitedSeconds: 0 };
+      const state = states.get(recordId) ?? { waits: 1, waitedSeconds: 0, gaveUp: false };
       const output = { waiting: error.message, ...errorOutput(error), parent: error.parent, mirrorRowExists: error.mirrorRowExists, waits: state.waits };
       const jobLog = log.child({ jobId: job.id, recordId });
-      if (state.waitedSeconds >= maxWaitSeconds) {
+      if (state.gaveUp || state.waitedSeconds >= maxWaitSeconds) {
         const waitedSeconds = Math.round(state.waitedSeconds / timeScale);
         jobLog.error(
           { waits: state.waits, waitedSeconds, parent: error.parent },
@@ -184,7 +186,7 @@ async function waitingSettle(
       results.push({ id: job.id, status: 'completed', output: { ...output, nextRunInSeconds: Math.round(startAfter * 1000) / 1000 } });
     }
     if (successors.length > 0) await boss.insert(object.queueName, successors, { db: fromDrizzle(tx, sql) });
-    await parentWaitsForget(tx, object.queueName, gaveUp);
+    await parentWaitsGiveUp(tx, object.queueName, gaveUp);
   });
   return results;
 }

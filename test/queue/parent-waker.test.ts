@@ -50,6 +50,7 @@ describe('a child waiting on its Editor__c', () => {
     await mirrorRowSync(database, editor, school.id);
 
     await waitFor('the affiliation to be written', () => mirrorRowRead(database, contactEditorAffiliation, key), { timeoutMs: 5000 });
+    await waitFor('its job to complete', async () => (await roleJobs(key)).some((job) => job.state === 'completed' && job.output?.written));
     const jobs = await roleJobs(key);
     expect(jobs.map((job) => job.retry_count)).toEqual(jobs.map(() => 0));
     expect(jobs.filter((job) => job.state !== 'completed')).toEqual([]);
@@ -67,6 +68,7 @@ describe('a child waiting on its Editor__c', () => {
     await mirrorRowInsert(database, editor, school.id, { synced: true });
 
     await waitFor('the affiliation to be written', () => mirrorRowRead(database, contactEditorAffiliation, key), { timeoutMs: 5000 });
+    await waitFor('its job to complete', async () => (await roleJobs(key)).some((job) => job.state === 'completed' && job.output?.written));
     expect((await roleJobs(key)).every((job) => job.retry_count === 0 && job.state === 'completed')).toBe(true);
   });
 });

@@ -63,7 +63,25 @@ describe('a job whose parent never arrives', () => {
     expect(gaveUp[0]?.waitedSeconds).toBeGreaterThanOrEqual(parentWaitMaxSecondsDefault);
     expect(gaveUp[0]?.msg).toMatch(new RegExp(`^Role ${key} gave up on Contact_Editor_Affiliation__c after waiting [\\d.]+ h \\(\\d+ waits\\): ${message}$`));
     expect(await mirrorRowRead(database, contactEditorAffiliation, key)).toBeUndefined();
-    expect(await waitsOf(database, key)).toBe(0);
+    const { rows } = await database.db.execute(sql`SELECT gave_up_at IS NOT NULL AS gave_up FROM connect_sync.parent_wait WHERE record_key = ${key}`);
+    expect(rows).toEqual([{ gave_up: true }]);
+  });
+
+  it('ends every job of the record waiting together, rather than starting the clock again for the second', async () => {
+    const school = await schoolInsert(database);
+    const role = await roleInsert(database, { schoolId: school.id });
+    await mirrorRowInsert(database, editor, school.id, { synced: true });
+    await database.db.transaction((tx) => sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx }));
+    await database.db.transaction((tx) => sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx }));
+    const key = String(role.id);
+    const failed = await waitFor('both jobs to give up', async () => {
+      const jobs = (await jobsOf(database, contactEditorAffiliation.queueName, key)).filter((job) => job.state === 'failed');
+      return jobs.length === 2 && jobs;
+    }, { timeoutMs: 25_000 });
+    const lines = captured.lines.filter((line) => line.level === 50 && line.recordId === key);
+    expect(lines.map((line) => line.jobId).sort()).toEqual(failed.map((job) => job.id).sort());
+    // Both within the one bound: neither waited twice as long.
+    for (const line of lines) expect(line.waitedSeconds as number).toBeLessThan(1.5 * parentWaitMaxSecondsDefault);
   });
 });
 
@@ -81,10 +99,11 @@ describe('a parent that arrives late', () => {
     await mirrorRowInsert(late.database, contact, role.userId, { synced: true });
     const written = await waitFor('the affiliation to be written', () => mirrorRowRead(late.database, contactEditorAffiliation, key));
     expect(written).toMatchObject({ contact__r__pi_accounts_unique_id__c: role.userId });
+    await waitFor('its job to complete', async () => (await jobsOf(late.database, contactEditorAffiliation.queueName, key)).some((job) => job.output?.written));
     const jobs = await jobsOf(late.database, contactEditorAffiliation.queueName, key);
     expect(jobs.filter((job) => job.state === 'failed' || job.state === 'retry')).toEqual([]);
     expect(jobs.every((job) => job.retry_count === 0)).toBe(true);
-    expect(jobs.filter((job) => job.state === 'completed').length).toBeGreaterThan(11);
+    expect(jobs.filter((job) => job.output?.waiting !== undefined).length).toBeGreaterThan(10);
     expect(await waitsOf(late.database, key)).toBe(0);
   });
 });
