@@ -70,7 +70,7 @@ export function demoReportLines(result: DemoResult, checks: readonly DemoCheck[]
     ['Retries (real errors)', (o) => String(o.retries)],
     [
       'Parent ready → child written, p50 / p99 (real time)',
-      (o) => (o.parentToChildWrittenSeconds ? `${seconds(o.parentToChildWrittenSeconds.p50)} / ${seconds(o.parentToChildWrittenSeconds.p99)}` : 'at once, before the parent'),
+      (o) => (o.parentToChildWrittenSeconds ? `${seconds(o.parentToChildWrittenSeconds.p50)} / ${seconds(o.parentToChildWrittenSeconds.p99)}` : 'at once, unguarded'),
     ],
     ['Parent ready → child landed, p50 / p99 (demo time)', (o) => `${seconds(o.parentToChildSeconds.p50)} / ${seconds(o.parentToChildSeconds.p99)}`],
     ['Run time', (o) => seconds(o.runSeconds)],
