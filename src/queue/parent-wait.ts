@@ -64,8 +64,10 @@ export async function parentWaitsRecord(
     }
     return new Map();
   }
+  // One row per record: two jobs of one record in a batch (sent without a key) count one wait.
+  const unique = [...new Map(waiting.map((entry) => [entry.recordKey, entry])).values()];
   const entries = JSON.stringify(
-    waiting.map((entry) => ({
+    unique.map((entry) => ({
       record_key: entry.recordKey,
       parent: entry.parent,
       parent_key: entry.parentKey,
