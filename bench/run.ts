@@ -2,16 +2,27 @@
  * `npm run bench`: every benchmark, one after another, each on a database of its own. Figures are
  * from one run on this machine; compare ratios, not absolute times (see BENCHMARKS.md).
  */
+import { cpus, totalmem } from 'node:os';
 import { doctorBenchmark } from './doctor.ts';
+import { drainBenchmark } from './drain.ts';
+import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
+import { wakeLatencyBenchmark } from './wake-latency.ts';
 
 const benchmarks: { name: string; run: () => Promise<object> }[] = [
+  { name: 'enqueue overhead: an app transaction with and without its enqueue', run: enqueueOverheadBenchmark },
+  { name: 'drain: the sync worker against a bare pg-boss no-op worker, and waiting jobs re-timed', run: drainBenchmark },
+  { name: 'wake latency: parent sfid → child written, with the waker and with the backoff only', run: wakeLatencyBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
 ];
 
+const only = process.argv.slice(2);
+const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+process.stdout.write(`machine: ${machine}\n`);
 for (const benchmark of benchmarks) {
+  if (only.length > 0 && !only.some((word) => benchmark.name.startsWith(word))) continue;
   process.stdout.write(`${benchmark.name} …\n`);
   const result = await benchmark.run();
-  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ...result, machine }, null, 2)}\n`);
 }

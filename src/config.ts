@@ -48,6 +48,16 @@ const settingsSchema = z.object({
     .int('a whole number of seconds')
     .min(0, 'zero or more seconds')
     .default(60),
+  /** Jobs the worker fetches at once per queue (default 500). */
+  WORKER_BATCH_SIZE: z.coerce.number({ error: 'a whole number of jobs' }).int('a whole number of jobs').min(1, 'at least 1').optional(),
+  /** Batches of one queue the worker runs at once (default 1: concurrent fetches on a singleton queue collide). */
+  WORKER_CONCURRENCY: z.coerce.number({ error: 'a whole number' }).int('a whole number').min(1, 'at least 1').optional(),
+  /** Seconds between the worker's polls when idle; LISTEN/NOTIFY wakes it sooner (default 2). */
+  WORKER_POLLING_SECONDS: z.coerce.number({ error: 'a number of seconds' }).min(0.5, 'at least 0.5 seconds').optional(),
+  /** How long a job may wait for its parents before it gives up (default 16200, 4.5 h). */
+  PARENT_WAIT_MAX_SECONDS: z.coerce.number({ error: 'a number of seconds' }).positive('more than 0 seconds').optional(),
+  /** Seconds between the waker's checks for parents that arrived (default 0.5); 0 leaves waiting jobs to the backoff. */
+  PARENT_WAKE_SECONDS: z.coerce.number({ error: 'a number of seconds' }).min(0, 'zero or more seconds').optional(),
   /** Port for the dashboard (Heroku sets PORT for web dynos). */
   PORT: z.coerce.number({ error: 'a port number' }).int('a port number').min(1).max(65535).default(3000),
   /** Credentials for the dashboard; it refuses to start without both. */

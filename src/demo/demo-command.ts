@@ -27,7 +27,7 @@ export interface DemoCommandOptions extends DemoOptions {
   json: boolean;
 }
 
-/** The default scale fits the 4.3-hour retry window into about 22 seconds. */
+/** The default scale fits the 4.5-hour wait bound (PARENT_WAIT_MAX_SECONDS) into about 23 seconds. */
 export const demoDefaults = { schools: 40, seed: 1, timeScale: 1 / 700, logFile: '.data/demo.log' } as const;
 
 /** Runs the workload without the guard, then with it, and checks the outcome. */

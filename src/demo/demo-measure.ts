@@ -11,13 +11,21 @@ export interface DemoOutcome {
   affiliationsLanded: number;
   /** Affiliation rows Connect left FAILED, by the parent its lookup could not find. */
   fkFailed: { editor: number; contact: number };
-  /** Executions beyond each job's first, over every sync queue. */
+  /** Executions beyond each job's first, over every sync queue: real errors only. */
   retries: number;
+  /** Runs that found a parent missing and left the job waiting (no execution spent). */
+  waits: number;
   /** Jobs that ran out of executions (now in the dead-letter queue). */
   exhausted: number;
   /** Their messages, one per exhausted job. */
   exhaustedMessages: string[];
+  /** Parent in Salesforce → child in Salesforce, in demo seconds (Connect's delays shrunk). */
   parentToChildSeconds: { p50: number | null; p99: number | null };
+  /**
+   * Parent in Salesforce → child's mirror row written, in real seconds: the waker, NOTIFY and
+   * fetch run at production speed in the demo too. Null without the guard (written at once).
+   */
+  parentToChildWrittenSeconds: { p50: number | null; p99: number | null } | null;
   /** How long the run took, in seconds of this demo (not simulated time). */
   runSeconds: number;
 }
@@ -34,11 +42,12 @@ export async function affiliationsRead(db: Drizzle): Promise<{ landed: number; f
 }
 
 /** Sync jobs by whether they are settled, for progress and for knowing when a run is over. */
-export async function syncJobsProgress(db: Drizzle): Promise<{ total: number; settled: number; retries: number }> {
-  const { rows } = await db.execute<{ total: number; settled: number; retries: number }>(sql`
+export async function syncJobsProgress(db: Drizzle): Promise<{ total: number; settled: number; retries: number; waits: number }> {
+  const { rows } = await db.execute<{ total: number; settled: number; retries: number; waits: number }>(sql`
     SELECT count(*)::int AS total,
            count(*) FILTER (WHERE state IN ('completed', 'failed', 'cancelled'))::int AS settled,
-           coalesce(sum(retry_count), 0)::int AS retries
+           coalesce(sum(retry_count), 0)::int AS retries,
+           count(*) FILTER (WHERE state = 'completed' AND output ? 'waiting')::int AS waits
     FROM ${sql.identifier(bossSchema)}.job
     WHERE name LIKE ${`${queuePrefix}%`} AND name <> ${deadLetterQueue}`);
   return rows[0]!;

@@ -77,7 +77,9 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
     config,
     log,
     { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 },
-    { timeScale, parentGuard: guard, pollingIntervalSeconds: 0.5 },
+    // The waker at its production interval: a waiting child is written within a second or so of
+    // its parent in real time, while the backoff behind it runs on the shrunk schedule.
+    { timeScale, parentGuard: guard, pollingIntervalSeconds: 0.5, parentWakeSeconds: 0.5 },
   );
   const observer = new DemoObserver(database.db);
   try {
@@ -103,14 +105,17 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
     const jobs = await syncJobsProgress(database.db);
     const exhaustedMessages = await exhaustedRead(database.db);
     const timings = observer.parentToChildSeconds(affiliations);
+    const written = observer.parentToChildSeconds(affiliations, 'written');
     return {
       affiliationsExpected: affiliations.filter(({ userId }) => workload.contacts.get(userId)?.kind !== 'never').length,
       affiliationsLanded: found.landed,
       fkFailed: { editor: found.failedEditor, contact: found.failedContact },
       retries: jobs.retries,
+      waits: jobs.waits,
       exhausted: exhaustedMessages.length,
       exhaustedMessages,
       parentToChildSeconds: { p50: percentile(timings, 50), p99: percentile(timings, 99) },
+      parentToChildWrittenSeconds: guard ? { p50: percentile(written, 50), p99: percentile(written, 99) } : null,
       runSeconds: Math.round((Date.now() - started) / 100) / 10,
     };
   } finally {

@@ -1,30 +1,41 @@
 /**
  * Runs every sync queue on pg-boss: fetches batches, hands them to the sync mechanism, and
- * settles each job by its outcome. A job waiting on a parent is failed back to pg-boss and
- * re-timed to the polynomial schedule; its last execution fails for good into the dead-letter
- * queue, with one error line naming the record.
+ * settles each job by its outcome. A job waiting on a parent spends no execution: it completes
+ * with `{ waiting }` and hands over to a successor job due later (or sooner, when the waker sees
+ * the parent arrive). Past the wait's time bound it fails for good into the dead-letter queue,
+ * with one error line naming the record.
  */
-import type { JobResult, JobWithMetadata, PgBoss } from 'pg-boss';
+import { sql } from 'drizzle-orm';
+import { fromDrizzle, type JobInsert, type JobResult, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
-import { retryDelaySeconds } from './retry-schedule.ts';
+import type { ParentNotSyncedError } from '../sync/sync-errors.ts';
+import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
+import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule.ts';
 
 export interface SyncWorkerOptions {
   /** SALESFORCE_ENABLED. */
   enabled: boolean;
-  /** Jobs fetched at once per queue; full batches are fetched back to back. */
+  /** Jobs fetched at once per queue; full batches are fetched back to back (WORKER_BATCH_SIZE). */
   batchSize?: number;
-  /** Seconds between polls when idle (LISTEN/NOTIFY wakes workers sooner). At least 0.5. */
+  /** Batches of one queue run at once in this process (WORKER_CONCURRENCY). */
+  localConcurrency?: number;
+  /** Seconds between polls when idle; LISTEN/NOTIFY wakes workers sooner (WORKER_POLLING_SECONDS). At least 0.5. */
   pollingIntervalSeconds?: number;
-  /** Multiplies the retry schedule: 1 in production; demos and tests shrink it. */
+  /** Multiplies the wait schedule and its time bound: 1 in production; demos and tests shrink it. */
   timeScale?: number;
+  /** How long a record may wait for its parents, in seconds (PARENT_WAIT_MAX_SECONDS; 4.5 h). */
+  parentWaitMaxSeconds?: number;
   /** Off only for the demo's run without the guard. */
   parentGuard?: boolean;
   /** Only these objects' queues (every object of the set by default). */
   only?: readonly AnyMirrorObject[];
 }
+
+/** Defaults of the worker's settings. */
+export const syncWorkerDefaults = { batchSize: 500, localConcurrency: 1, pollingIntervalSeconds: 2 } as const;
 
 /**
  * Starts a worker on each sync queue. They stop with the pg-boss instance: `boss.stop({ graceful })`
@@ -32,16 +43,19 @@ export interface SyncWorkerOptions {
  */
 export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: SyncWorkerOptions): Promise<void> {
   const working = (options.only ?? objects.objects).map((object) => objects.member(object));
+  const pollingIntervalSeconds = options.pollingIntervalSeconds ?? syncWorkerDefaults.pollingIntervalSeconds;
   for (const object of working) {
     const queueLog = log.child({ queue: object.queueName });
     await boss.work(
       object.queueName,
       {
-        batchSize: options.batchSize ?? 50,
+        batchSize: options.batchSize ?? syncWorkerDefaults.batchSize,
+        localConcurrency: options.localConcurrency ?? syncWorkerDefaults.localConcurrency,
         burstWhenBatchFull: true,
-        pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
-        // Jobs enqueued from SQL (connect_sync.sync_enqueue) send no NOTIFY; polling finds them.
-        notifyPollingIntervalSeconds: options.pollingIntervalSeconds ?? 2,
+        pollingIntervalSeconds,
+        // Every path that makes a job runnable NOTIFYs (send, sync_enqueue, the waker's update),
+        // so polling is only the floor for a lost notification.
+        notifyPollingIntervalSeconds: pollingIntervalSeconds,
         includeMetadata: true,
         perJobResults: true,
       },
@@ -50,6 +64,8 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
   }
   log.info({ queues: working.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');
 }
+
+type Waiting = { job: JobWithMetadata<unknown>; recordId: string; error: ParentNotSyncedError };
 
 async function batchHandle(
   boss: PgBoss,
@@ -62,23 +78,27 @@ async function batchHandle(
 ): Promise<JobResult[]> {
   const outcomes = await syncBatch(db, objects, object, jobs, options);
   const results: JobResult[] = [];
+  const waiting: Waiting[] = [];
+  const done: string[] = [];
   for (const job of jobs) {
     const outcome = outcomes.get(job.id);
     if (!outcome) continue; // pg-boss fails (and retries) a job left without a result
+    if (outcome.status === 'waiting') {
+      waiting.push({ job, recordId: outcome.recordId, error: outcome.error });
+      continue;
+    }
+    // Only a job due later than it was created (a successor, or one the waker brought forward)
+    // can have a wait on record: a first execution costs no statement here.
+    const key = 'recordId' in outcome && outcome.recordId !== undefined ? outcome.recordId : job.singletonKey;
+    if (key && job.startAfter.getTime() > job.createdOn.getTime()) done.push(key);
     const jobLog = log.child({ jobId: job.id, recordId: 'recordId' in outcome ? outcome.recordId : undefined });
-    results.push(await outcomeSettle(boss, jobLog, object, job, outcome, options.timeScale ?? 1));
+    results.push(outcomeSettle(jobLog, object, job, outcome));
   }
+  results.push(...(await waitingSettle(boss, db, log, object, waiting, done, options)));
   return results;
 }
 
-async function outcomeSettle(
-  boss: PgBoss,
-  log: Logger,
-  object: AnyMirrorObject,
-  job: JobWithMetadata<unknown>,
-  outcome: SyncOutcome,
-  timeScale: number,
-): Promise<JobResult> {
+function outcomeSettle(log: Logger, object: AnyMirrorObject, job: JobWithMetadata<unknown>, outcome: Exclude<SyncOutcome, { status: 'waiting' }>): JobResult {
   switch (outcome.status) {
     case 'written':
       log.debug(`${object.name} written`);
@@ -92,26 +112,83 @@ async function outcomeSettle(
     case 'rejected':
       log.error({ error: outcome.error.name, data: job.data }, `sync job rejected, not retried: ${outcome.error.message}`);
       return { id: job.id, status: 'deadletter', output: errorOutput(outcome.error) };
-    case 'waiting': {
-      const output = { ...errorOutput(outcome.error), parent: outcome.error.parent, mirrorRowExists: outcome.error.mirrorRowExists };
-      const executions = job.retryCount + 1;
-      if (job.retryCount >= job.retryLimit) {
-        const waitedSeconds = Math.round((Date.now() - job.createdOn.getTime()) / 1000);
-        log.error(
-          { executions, waitedSeconds, parent: outcome.error.parent },
-          `${object.record} ${outcome.recordId} gave up on ${object.name} after ${executions} executions over ${duration(waitedSeconds)}: ${outcome.error.message}`,
-        );
-        return { id: job.id, status: 'failed', output };
-      }
-      // Fail this attempt ourselves, then re-time the retry: pg-boss's own backoff is exponential.
-      // The job is no longer active, so pg-boss's completion of it afterwards matches nothing.
-      await boss.fail(object.queueName, job.id, output);
-      const startAfter = retryDelaySeconds(executions, { timeScale });
-      await boss.update({ name: object.queueName, options: { id: job.id, startAfter } });
-      log.info({ executions, retryInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${outcome.error.message}`);
-      return { id: job.id, status: 'completed', output };
-    }
   }
+}
+
+/**
+ * Settles the batch's waiting jobs set-wise. pg-boss has no public "park without counting a
+ * retry": failing a job spends one of its executions, `update()` cannot touch an active job, and
+ * re-parking the row by a direct UPDATE of pgboss.job would write behind pg-boss's back. So each
+ * waiting job completes (its output says what it waits for) and, before it does, ONE `insert` per
+ * batch enqueues its successors: the same payload and record key, due after the polynomial
+ * backoff, with the retries the job had left. The wait count and the time waited live in
+ * connect_sync.parent_wait, written in the same transaction as the successors. (`work()`'s
+ * `transactional` mode cannot be combined with `perJobResults`, so the completion itself is
+ * pg-boss's own statement after this commits: a crash between the two leaves the job active
+ * until it expires and is retried; the record is then synced twice, one run after the other.)
+ */
+async function waitingSettle(
+  boss: PgBoss,
+  db: Drizzle,
+  log: Logger,
+  object: AnyMirrorObject,
+  waiting: readonly Waiting[],
+  done: readonly string[],
+  options: SyncWorkerOptions,
+): Promise<JobResult[]> {
+  const waitingKeys = new Set(waiting.map(({ recordId }) => recordId));
+  const forget = done.filter((key) => !waitingKeys.has(key));
+  if (waiting.length === 0) {
+    await parentWaitsRecord(db, object.queueName, forget, []);
+    return [];
+  }
+  const timeScale = options.timeScale ?? 1;
+  const maxWaitSeconds = (options.parentWaitMaxSeconds ?? parentWaitMaxSecondsDefault) * timeScale;
+  const entries: ParentWaitEntry[] = waiting.map(({ job, recordId, error }) => ({
+    recordKey: recordId,
+    parent: error.parent,
+    parentKey: error.value,
+    // An update-only object waits for its own row to exist, not for an sfid.
+    needsSfid: !(object.write === 'update' && error.parent === object.name),
+    createdOn: job.createdOn,
+    firstRun: job.startAfter.getTime() <= job.createdOn.getTime(),
+  }));
+  const results: JobResult[] = [];
+  const gaveUp: string[] = [];
+  await db.transaction(async (tx) => {
+    const states = await parentWaitsRecord(tx, object.queueName, forget, entries);
+    const successors: JobInsert[] = [];
+    for (const { job, recordId, error } of waiting) {
+      const state = states.get(recordId) ?? { waits: 1, waitedSeconds: 0, gaveUp: false };
+      const output = { waiting: error.message, ...errorOutput(error), parent: error.parent, mirrorRowExists: error.mirrorRowExists, waits: state.waits };
+      const jobLog = log.child({ jobId: job.id, recordId });
+      if (state.gaveUp || state.waitedSeconds >= maxWaitSeconds) {
+        const waitedSeconds = Math.round(state.waitedSeconds / timeScale);
+        jobLog.error(
+          { waits: state.waits, waitedSeconds, parent: error.parent },
+          `${object.record} ${recordId} gave up on ${object.name} after waiting ${duration(waitedSeconds)} (${state.waits} waits): ${error.message}`,
+        );
+        gaveUp.push(recordId);
+        const { waiting: _waiting, ...failure } = output;
+        results.push({ id: job.id, status: 'deadletter', output: failure });
+        continue;
+      }
+      // The safety net: the polynomial backoff, but never past the time bound, so the run that
+      // gives up comes when the bound is reached.
+      const startAfter = Math.max(0.002, Math.min(retryDelaySeconds(state.waits, { timeScale }), maxWaitSeconds - state.waitedSeconds));
+      successors.push({
+        data: job.data as object,
+        singletonKey: job.singletonKey ?? recordId,
+        startAfter,
+        retryLimit: Math.max(0, job.retryLimit - job.retryCount),
+      });
+      jobLog.info({ waits: state.waits, nextRunInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${error.message}`);
+      results.push({ id: job.id, status: 'completed', output: { ...output, nextRunInSeconds: Math.round(startAfter * 1000) / 1000 } });
+    }
+    if (successors.length > 0) await boss.insert(object.queueName, successors, { db: fromDrizzle(tx, sql) });
+    await parentWaitsGiveUp(tx, object.queueName, gaveUp);
+  });
+  return results;
 }
 
 function errorOutput(error: Error): { name: string; message: string } {

@@ -9,6 +9,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
+import { parentWakerStart } from '../queue/parent-waker.ts';
 import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
@@ -24,6 +25,8 @@ export interface WorkerProcess {
 }
 
 export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>> & {
+  /** Seconds between the waker's checks for parents that arrived (PARENT_WAKE_SECONDS, 0.5); 0: backoff only. */
+  parentWakeSeconds?: number;
   /**
    * The host's own pg-boss, started by the host: the workers run on it (no pool of their own),
    * and `stop()` takes them off it and leaves it running. Without it the worker makes its own.
@@ -39,13 +42,14 @@ export async function workerStart(
   database: Database,
   config: SyncConfig,
   log: Logger,
-  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON'>>,
+  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON' | WorkerTuning>>,
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
-  const { boss: hostBoss, ...workerOptions } = options;
+  const { boss: hostBoss, parentWakeSeconds, ...workerOptions } = { ...workerTuningOf(settings), ...options };
   const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
   if (!hostBoss) await boss.start();
   await syncWorkStart(boss, database.db, config.objects, log, { enabled: settings.SALESFORCE_ENABLED, ...workerOptions });
+  const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: parentWakeSeconds });
   if (settings.RECONCILER_CRON !== undefined) {
     await reconcilerStart(boss, database, config, log, { RECONCILER_CRON: settings.RECONCILER_CRON, SALESFORCE_ENABLED: settings.SALESFORCE_ENABLED });
   }
@@ -67,6 +71,7 @@ export async function workerStart(
     stop(timeoutMs = shutdownTimeoutMs) {
       stopping ??= (async () => {
         clearInterval(summary);
+        await waker.stop();
         log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
         if (hostBoss) {
           // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
@@ -80,4 +85,18 @@ export async function workerStart(
       return stopping;
     },
   };
+}
+
+type WorkerTuning = 'WORKER_BATCH_SIZE' | 'WORKER_CONCURRENCY' | 'WORKER_POLLING_SECONDS' | 'PARENT_WAIT_MAX_SECONDS' | 'PARENT_WAKE_SECONDS';
+
+/** The worker's tuning settings given in the environment, as options (unset ones left out). */
+function workerTuningOf(settings: Partial<Pick<Settings, WorkerTuning>>): WorkerStartOptions {
+  const tuning: WorkerStartOptions = {
+    batchSize: settings.WORKER_BATCH_SIZE,
+    localConcurrency: settings.WORKER_CONCURRENCY,
+    pollingIntervalSeconds: settings.WORKER_POLLING_SECONDS,
+    parentWaitMaxSeconds: settings.PARENT_WAIT_MAX_SECONDS,
+    parentWakeSeconds: settings.PARENT_WAKE_SECONDS,
+  };
+  return Object.fromEntries(Object.entries(tuning).filter(([, value]) => value !== undefined));
 }

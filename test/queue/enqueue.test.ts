@@ -1,12 +1,23 @@
-/** Enqueueing in the app's own transaction: the job commits with the rows or not at all. */
+/**
+ * Enqueueing in the app's own transaction: the job commits with the rows or not at all, carries
+ * its queue's settings as pg-boss's own send would, and (from TypeScript or from SQL) wakes a
+ * listening worker at commit.
+ */
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { eq, sql } from 'drizzle-orm';
+import { fromDrizzle } from 'pg-boss';
+import { afterAll, describe, expect, it } from 'vitest';
 import { schoolCreate } from '../../src/editor/operations/schools.ts';
 import { roleCreate } from '../../src/editor/operations/roles.ts';
 import { schools } from '../../src/editor/app-schema.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
+import { bossCreate } from '../../src/queue/boss.ts';
+import { syncWorkStart } from '../../src/queue/sync-worker.ts';
+import { silentLogger } from '../../src/log.ts';
+import { mirrorRowRead } from '../support/records.ts';
+import { waitFor } from '../support/wait.ts';
+import { editorObjectSet as objects } from '../support/editor.ts';
 import { PayloadInvalidError } from '../../src/sync/sync-errors.ts';
 import { testDatabase } from '../support/database.ts';
 import { jobsRead, testBoss } from '../support/queue.ts';
@@ -24,6 +35,24 @@ describe('enqueue inside the app transaction', () => {
     expect(schoolJob).toMatchObject({ state: 'created', data: { schoolId: school.id, isCreate: true } });
     const contactJobs = (await jobsRead(database, 'salesforce-sync.contact')).filter((job) => job.singleton_key === school.id);
     expect(contactJobs.map((job) => job.data)).toEqual([{ schoolId: school.id }]);
+  });
+
+  it('writes the job with its queue\'s settings, as pg-boss\'s send does, through a transaction or any pg-boss Db', async () => {
+    const viaTx = await schoolInsert(database);
+    const viaDb = await schoolInsert(database);
+    const [txJob, dbJob] = await database.db.transaction(async (tx) => [
+      await app.sync.enqueue(editor, { schoolId: viaTx.id, isCreate: true }, { tx }),
+      await app.sync.enqueue(editor, { schoolId: viaDb.id }, { db: fromDrizzle(tx, sql) }),
+    ]);
+    const sent = await boss.send(editor.queueName, { schoolId: viaTx.id }, { singletonKey: viaTx.id });
+    const settings = `policy, retry_limit, retry_delay, retry_backoff, retry_delay_max, expire_seconds, deletion_seconds, dead_letter,
+      heartbeat_seconds, state, priority, round(extract(epoch FROM keep_until - start_after)) AS retention`;
+    const { rows } = await database.pool.query(`SELECT id, singleton_key, ${settings} FROM pgboss.job WHERE id = ANY($1::uuid[])`, [[txJob, dbJob, sent]]);
+    const byId = new Map(rows.map(({ id, singleton_key, ...rest }) => [id, { singleton_key, rest }]));
+    expect(byId.get(txJob)?.singleton_key).toBe(viaTx.id);
+    expect(byId.get(dbJob)?.singleton_key).toBe(viaDb.id);
+    expect(byId.get(txJob)?.rest).toEqual(byId.get(sent)?.rest);
+    expect(byId.get(dbJob)?.rest).toEqual(byId.get(sent)?.rest);
   });
 
   it('leaves no job behind when the transaction rolls back', async () => {
@@ -84,5 +113,41 @@ describe('enqueue from SQL, for a host app in any language', () => {
     } finally {
       client.release();
     }
+  });
+
+  it('refuses the dead-letter queue and a job without a record key, naming what it accepts', async () => {
+    await expect(database.pool.query(`SELECT connect_sync.sync_enqueue('salesforce-sync.dead-letter', '{}', 'x')`)).rejects.toThrow(
+      /salesforce-sync.dead-letter is not a sync queue; expected one of .*salesforce-sync.school/,
+    );
+    for (const key of [null, '']) {
+      await expect(database.pool.query(`SELECT connect_sync.sync_enqueue('salesforce-sync.school', '{}', $1)`, [key])).rejects.toThrow(
+        /record_key is required for salesforce-sync.school/,
+      );
+    }
+  });
+});
+
+describe('a job enqueued from SQL', () => {
+  it('wakes a listening worker at commit, with no poll in between', async () => {
+    const listening = bossCreate(database, silentLogger, { listen: true, poolSize: 4 });
+    await listening.start();
+    afterAll(() => listening.stop({ graceful: false, timeout: 1000 }));
+    // Polls every 5 minutes: only the NOTIFY can make it fetch within the test.
+    await syncWorkStart(listening, database.db, objects, silentLogger, { enabled: true, pollingIntervalSeconds: 300, only: [editor] });
+    // The worker's first fetch comes at start; this job shows it has run and gone idle.
+    const first = await schoolInsert(database);
+    await app.db.transaction((tx) => app.sync.enqueue(editor, { schoolId: first.id, isCreate: true }, { tx }));
+    await waitFor('the first school to be written', () => mirrorRowRead(database, editor, first.id));
+
+    const school = await schoolInsert(database);
+    const client = await database.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`SELECT connect_sync.sync_enqueue('salesforce-sync.school', $1, $2)`, [{ schoolId: school.id, isCreate: true }, school.id]);
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await waitFor('the worker to write the school', () => mirrorRowRead(database, editor, school.id), { timeoutMs: 10_000 });
   });
 });

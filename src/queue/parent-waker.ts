@@ -1,0 +1,106 @@
+/**
+ * The waker: runs a waiting job as soon as the parent it waits on is in Salesforce, instead of
+ * at its next backoff step. Every `intervalSeconds` it reads the small set of waiting records
+ * set-wise — per parent object one statement joining connect_sync.parent_wait to the parent's
+ * mirror table on its external id where the sfid is set, marking what it found as woken — and
+ * brings those records' jobs forward with pg-boss's public `update` (startAfter now), whose NOTIFY
+ * wakes a worker at once. It installs nothing on Connect's tables (no triggers), so it goes on
+ * working when Heroku Connect drops and recreates them on a mapping reload; a tick that finds a
+ * table missing just finds nothing until the table is back. The backoff stays the safety net.
+ */
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import type { Drizzle } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
+
+/** A running waker. */
+export interface ParentWaker {
+  /** Checks once now; resolves to the number of records woken. */
+  tick(): Promise<number>;
+  /** Stops ticking and waits for a tick in progress. */
+  stop(): Promise<void>;
+}
+
+/** Seconds between the waker's checks by default (PARENT_WAKE_SECONDS). */
+export const parentWakeSecondsDefault = 0.5;
+
+const sweepEveryMs = 60_000;
+
+/** Records woken by one statement: their queue and record key. */
+type Woken = { queue: string; record_key: string };
+
+/** Starts the waker over `objects`' mirror tables; `intervalSeconds` 0 starts none (backoff only). */
+export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: { intervalSeconds?: number } = {}): ParentWaker {
+  const intervalMs = (options.intervalSeconds ?? parentWakeSecondsDefault) * 1000;
+  let lastError: string | undefined;
+  let lastSweep = 0;
+  const tick = async (): Promise<number> => {
+    let woken = 0;
+    const { rows: parents } = await db.execute<{ parent: string }>(
+      sql`SELECT DISTINCT parent FROM connect_sync.parent_wait WHERE woken_at IS NULL`,
+    );
+    for (const { parent } of parents) {
+      const object = objects.named(parent);
+      if (!object) continue;
+      try {
+        const records = await parentReadyMark(db, object);
+        for (const record of records) {
+          await boss.update({ name: record.queue, options: { singletonKey: record.record_key, match: 'all', startAfter: 0 } });
+        }
+        woken += records.length;
+        lastError = undefined;
+      } catch (error) {
+        // Typically a mirror table Connect is dropping and recreating: said once, then retried.
+        const message = (error as Error).message;
+        if (message !== lastError) log.warn({ err: error, parent }, `parent waker could not check ${parent}: ${message}`);
+        lastError = message;
+      }
+    }
+    if (woken > 0) log.debug({ woken }, 'waiting jobs woken: their parents are in Salesforce');
+    if (Date.now() - lastSweep > sweepEveryMs) {
+      lastSweep = Date.now();
+      // A record woken an hour ago that has not waited since was written (its job settled
+      // otherwise), or gave up; its row would only make a later wait look older than it is.
+      await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE woken_at < now() - interval '1 hour'`);
+    }
+    return woken;
+  };
+
+  let running: Promise<unknown> = Promise.resolve();
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = intervalMs <= 0;
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => {
+      running = tick()
+        .catch((error: Error) => {
+          if (error.message !== lastError) log.warn({ err: error }, `parent waker failed: ${error.message}`);
+          lastError = error.message;
+        })
+        .finally(schedule);
+    }, intervalMs);
+    timer.unref();
+  };
+  schedule();
+  return {
+    tick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/** Marks the unwoken waits on `parent` whose row is ready as woken; returns them. */
+async function parentReadyMark(db: Drizzle, parent: AnyMirrorObject): Promise<Woken[]> {
+  const { rows } = await db.execute<Woken>(sql`
+    UPDATE connect_sync.parent_wait w SET woken_at = now()
+      FROM ${parent.table} m
+     WHERE w.parent = ${parent.name} AND w.woken_at IS NULL
+       AND m.${sql.identifier(parent.externalId)} = w.parent_key
+       AND (m.sfid IS NOT NULL OR NOT w.needs_sfid)
+    RETURNING w.queue, w.record_key`);
+  return rows;
+}
