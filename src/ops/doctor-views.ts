@@ -99,10 +99,11 @@ function deadLetterSql(): SQL {
     FROM ${sql.identifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
 }
 
+/** Records whose job waits for a parent, from the worker's own record of waits. */
 function waitingOnParentSql(objects: MirrorObjectSet): SQL {
-  return sql`SELECT j.id AS job_id, j.name AS queue_name, j.singleton_key AS record_id, j.retry_count,
-      j.output->>'message' AS error, j.start_after
-    FROM ${sql.identifier(bossSchema)}.job j WHERE j.name IN (${syncQueueNames(objects)}) AND j.state = 'retry'`;
+  return sql`SELECT NULL::uuid AS job_id, w.queue AS queue_name, w.record_key AS record_id, w.waits, w.parent, w.parent_key,
+      w.waiting_since, w.woken_at
+    FROM connect_sync.parent_wait w WHERE w.queue IN (${syncQueueNames(objects)}) AND w.gave_up_at IS NULL`;
 }
 
 /** Every view, name → SELECT, in creation order: the generic ones, then each check's. */
@@ -140,7 +141,11 @@ function definitionsVersion(text: string): string {
 
 /** The mirror tables and pg-boss table the views read, qualified. */
 function tablesRead(objects: MirrorObjectSet): string[] {
-  return [...objects.objects.map((object: AnyMirrorObject) => `${salesforceSchema.schemaName}.${object.tableName}`), `${bossSchema}.job`];
+  return [
+    ...objects.objects.map((object: AnyMirrorObject) => `${salesforceSchema.schemaName}.${object.tableName}`),
+    `${bossSchema}.job`,
+    `${opsSchema}.parent_wait`,
+  ];
 }
 
 /** The tables the views read that do not exist yet (none: the views can be made). */

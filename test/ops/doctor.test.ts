@@ -10,7 +10,10 @@ import { doctorViewsEnsure } from '../../src/ops/doctor-views.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
 import { testBoss } from '../support/queue.ts';
-import { schoolInsert } from '../support/records.ts';
+import { roleInsert, schoolInsert } from '../support/records.ts';
+import { waitFor } from '../support/wait.ts';
+import { silentLogger } from '../../src/log.ts';
+import { syncWorkStart } from '../../src/queue/sync-worker.ts';
 import { evidenceCounts, evidenceSeed } from './evidence.ts';
 import { editorConfig, doctorClasses } from '../support/editor.ts';
 
@@ -43,13 +46,18 @@ describe('doctor over the seed evidence', () => {
   it('counts schools with no Editor__c row, dead letters and jobs waiting on a parent', async () => {
     const lost = await schoolInsert(database);
     const boss = await testBoss(database);
-    await boss.send(contactEditorAffiliation.queueName, { roleId: '1' }, { singletonKey: '1' });
-    const [waiting] = await boss.fetch(contactEditorAffiliation.queueName);
-    await boss.fail(contactEditorAffiliation.queueName, waiting!.id, { name: 'ParentNotSyncedError', message: 'Editor__c not yet synced' });
+    // A teacher of the lost school: its job waits for an Editor__c that has no mirror row.
+    const role = await roleInsert(database, { schoolId: lost.id });
+    await syncWorkStart(boss, database.db, editorConfig.objects, silentLogger, { enabled: true, pollingIntervalSeconds: 0.5, only: [contactEditorAffiliation] });
+    await boss.send(contactEditorAffiliation.queueName, { roleId: role.id }, { singletonKey: String(role.id) });
+    await waitFor('the role job to wait on its Editor__c', async () => {
+      const { rows } = await database.pool.query(`SELECT 1 FROM connect_sync.parent_wait WHERE record_key = $1`, [String(role.id)]);
+      return rows.length > 0;
+    });
     await boss.send(deadLetterQueue, { schoolId: randomUUID() });
     const report = await doctorReport(database, editorConfig);
     expect(doctorClasses(report).noEditorRow).toEqual({ count: 1, examples: [lost.id] });
-    expect(doctorClasses(report).waitingOnParent).toEqual({ count: 1, examples: [`${contactEditorAffiliation.queueName}/1`] });
+    expect(doctorClasses(report).waitingOnParent).toEqual({ count: 1, examples: [`${contactEditorAffiliation.queueName}/${role.id}`] });
     expect(doctorClasses(report).deadLetter?.count).toBe(1);
     expect(report.checks.schools?.count).toBe(1115);
   });
