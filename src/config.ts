@@ -29,6 +29,9 @@ function cronValid(value: string): boolean {
   }
 }
 
+/** EMBEDDED_POSTGRES_DIR's default (the embedded server may move it when root's postgres user cannot reach it). */
+export const embeddedPostgresDefaultDir = '.data/postgres';
+
 const flag = z
   .string()
   .optional()
@@ -43,7 +46,7 @@ const settingsSchema = z.object({
    */
   DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).default('auto'),
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
-  EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default('.data/postgres'),
+  EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default(embeddedPostgresDefaultDir),
   /** Exactly `true` turns syncing on; anything else enqueues nothing and discards jobs that run. */
   SALESFORCE_ENABLED: flag,
   LOG_LEVEL: z
