@@ -4,10 +4,12 @@
  */
 import { doctorBenchmark } from './doctor.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
+import { workerMemoryBenchmark } from './worker-memory.ts';
 
 const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
+  { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
 ];
 
 for (const benchmark of benchmarks) {
