@@ -55,12 +55,13 @@ export async function workerMemoryBenchmark(): Promise<WorkerMemoryResult> {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     };
+    // Sync queues are singleton per record (the singleton key), so each job names its school.
     const fromSource = await workerMeasure([process.execPath, 'src/cli.ts', 'worker'], env, 'sync workers started');
     const connectSync = await workerMeasure([process.execPath, 'bin/connect-sync.js', 'worker'], env, 'sync workers started', () =>
-      backlogInsert(database, editor.queueName, (n) => ({ schoolId: uuidOf(n) })),
+      backlogInsert(database, editor.queueName, (n) => ({ data: { schoolId: uuidOf(n) }, singletonKey: uuidOf(n) })),
     );
     const bare = await workerMeasure([process.execPath, 'bench/bare-pgboss-worker.mjs', bareQueue], env, 'ready', () =>
-      backlogInsert(database, bareQueue, (n) => ({ n })),
+      backlogInsert(database, bareQueue, (n) => ({ data: { n } })),
     );
     const mirrored = await database.pool.query<{ count: string }>('SELECT count(*) FROM salesforce.editor__c');
     if (Number(mirrored.rows[0]?.count) !== backlog) throw new Error(`expected ${backlog} mirror rows, found ${mirrored.rows[0]?.count}`);
@@ -87,12 +88,12 @@ function uuidOf(n: number): string {
 }
 
 /** Inserts `backlog` jobs into `queue` from this process, then waits until the worker has done them all. */
-async function backlogInsert(database: Database, queue: string, data: (n: number) => object): Promise<void> {
+async function backlogInsert(database: Database, queue: string, job: (n: number) => { data: object; singletonKey?: string }): Promise<void> {
   const boss = bossCreate(database, silentLogger, { poolSize: 2 });
   await boss.start();
   try {
     for (let start = 1; start <= backlog; start += 10_000) {
-      const jobs = Array.from({ length: Math.min(10_000, backlog - start + 1) }, (_, i) => ({ data: data(start + i) }));
+      const jobs = Array.from({ length: Math.min(10_000, backlog - start + 1) }, (_, i) => job(start + i));
       await boss.insert(queue, jobs);
     }
   } finally {
