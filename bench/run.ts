@@ -8,6 +8,7 @@ import { drainBenchmark } from './drain.ts';
 import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
 import { wakeLatencyBenchmark } from './wake-latency.ts';
+import { workerMemoryBenchmark } from './worker-memory.ts';
 
 const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'enqueue overhead: an app transaction with and without its enqueue', run: enqueueOverheadBenchmark },
@@ -15,6 +16,7 @@ const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'wake latency: parent sfid → child written, with the waker and with the backoff only', run: wakeLatencyBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
+  { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
 ];
 
 const only = process.argv.slice(2);

@@ -3,6 +3,7 @@
  * A bad value stops the process with one line naming the variable and what it expects;
  * the value itself is never echoed, since it may hold a password.
  */
+import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 
 const postgresUrl = z
@@ -15,6 +16,21 @@ const postgresUrl = z
       return false;
     }
   }, 'a connection URL of the form postgres://user:password@host:5432/database');
+
+// Parsed as pg-boss's scheduler parses it (same cron-parser, same options), so what passes here
+// is what the reconciler's schedule accepts.
+function cronValid(value: string): boolean {
+  if (value.trim().toLowerCase() === 'off') return true;
+  try {
+    CronExpressionParser.parse(value, { tz: 'UTC', strict: false });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** EMBEDDED_POSTGRES_DIR's default (the embedded server may move it when root's postgres user cannot reach it). */
+export const embeddedPostgresDefaultDir = '.data/postgres';
 
 const flag = z
   .string()
@@ -30,7 +46,7 @@ const settingsSchema = z.object({
    */
   DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).default('auto'),
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
-  EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default('.data/postgres'),
+  EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default(embeddedPostgresDefaultDir),
   /** Exactly `true` turns syncing on; anything else enqueues nothing and discards jobs that run. */
   SALESFORCE_ENABLED: flag,
   LOG_LEVEL: z
@@ -41,7 +57,10 @@ const settingsSchema = z.object({
   /** `json` for log drains, `pretty` for a terminal. Unset: pretty on a terminal, JSON elsewhere. */
   LOG_FORMAT: z.enum(['json', 'pretty'], { error: 'json or pretty' }).optional(),
   /** Cron expression for the self-healing reconciler; `off` disables it. */
-  RECONCILER_CRON: z.string().min(1, 'a cron expression such as */5 * * * *, or off').default('*/5 * * * *'),
+  RECONCILER_CRON: z
+    .string()
+    .refine(cronValid, 'a cron expression such as */5 * * * *, or off')
+    .default('*/5 * * * *'),
   /** Seconds between the worker's one-line queue summaries; 0 turns them off. */
   WORKER_SUMMARY_SECONDS: z.coerce
     .number({ error: 'a whole number of seconds' })

@@ -32,8 +32,15 @@ describe('settings', () => {
     expect(() => loadSettings({ WORKER_SUMMARY_SECONDS: 'soon' })).toThrow(/WORKER_SUMMARY_SECONDS must be a whole number/);
   });
 
+  it('accepts a RECONCILER_CRON only when pg-boss could schedule it, or off', () => {
+    expect(loadSettings({ RECONCILER_CRON: '*/10 * * * *' }).RECONCILER_CRON).toBe('*/10 * * * *');
+    expect(loadSettings({ RECONCILER_CRON: 'off' }).RECONCILER_CRON).toBe('off');
+    expect(() => loadSettings({ RECONCILER_CRON: 'bad cron' })).toThrow(/^Invalid configuration: RECONCILER_CRON must be a cron expression/);
+    expect(() => loadSettings({ RECONCILER_CRON: '61 * * * *' })).toThrow(/RECONCILER_CRON/);
+  });
+
   it('stops the command line with one line and a non-zero exit code on a malformed DATABASE_URL', async () => {
-    const failure = await run(process.execPath, ['bin/connect-sync.js', 'migrate'], {
+    const failure = await run(process.execPath, ['src/cli.ts', 'migrate'], {
       env: { ...process.env, DATABASE_URL: 'not a url' },
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in failure && failure.code).toBe(2);

@@ -4,7 +4,7 @@
  */
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import type { Settings } from '../config.ts';
+import { embeddedPostgresDefaultDir, type Settings } from '../config.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
 import { databaseEnsure } from './database-admin.ts';
 import { embeddedServerStart } from './embedded-postgres.ts';
@@ -36,7 +36,9 @@ export async function databaseOpen(
   if (settings.DATABASE_URL) {
     return databaseConnect(settings.DATABASE_URL, sslFor(settings.DATABASE_URL, settings.DATABASE_SSL), options);
   }
-  const server = await embeddedServerStart(settings.EMBEDDED_POSTGRES_DIR, log);
+  const server = await embeddedServerStart(settings.EMBEDDED_POSTGRES_DIR, log, {
+    movableWhenUnreachable: settings.EMBEDDED_POSTGRES_DIR === embeddedPostgresDefaultDir,
+  });
   try {
     await databaseEnsure(server.url('postgres'), embeddedDatabase);
     const database = await databaseConnect(server.url(embeddedDatabase), false, options);

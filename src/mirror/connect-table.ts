@@ -3,7 +3,18 @@
  * columns and unique indexes, around the object's own fields. Column names are the Salesforce
  * field names lower-cased, as Connect writes them.
  */
-import { boolean, integer, pgSchema, text, timestamp, uniqueIndex, varchar, type PgColumnBuilderBase } from 'drizzle-orm/pg-core';
+import type { BuildColumns } from 'drizzle-orm';
+import {
+  boolean,
+  integer,
+  pgSchema,
+  text,
+  timestamp,
+  uniqueIndex,
+  varchar,
+  type PgColumnBuilderBase,
+  type PgTableWithColumns,
+} from 'drizzle-orm/pg-core';
 
 /** The schema Heroku Connect owns in production. */
 export const salesforceSchema = pgSchema('salesforce');
@@ -26,6 +37,14 @@ function systemColumns() {
   };
 }
 
+/** The table connectTable returns, spelled out so the published .d.ts is complete (tsc's inferred one is not). */
+export type ConnectTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>> = PgTableWithColumns<{
+  name: TName;
+  schema: 'salesforce';
+  columns: BuildColumns<TName, ReturnType<typeof systemColumns> & TColumns, 'pg'>;
+  dialect: 'pg';
+}>;
+
 /**
  * A mirror table: Connect's system columns plus `columns`, with the unique indexes Connect
  * creates on `sfid` and on the external id.
@@ -34,7 +53,7 @@ export function connectTable<TName extends string, TColumns extends Record<strin
   name: TName,
   externalId: keyof TColumns & string,
   columns: TColumns,
-) {
+): ConnectTable<TName, TColumns> {
   return salesforceSchema.table(name, { ...systemColumns(), ...columns }, (t) => [
     uniqueIndex(`hcu_idx_${name}_sfid`).on(t.sfid),
     uniqueIndex(`hcu_idx_${name}_${externalId}`).on(t[externalId]),

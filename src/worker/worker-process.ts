@@ -13,6 +13,7 @@ import { parentWakerStart } from '../queue/parent-waker.ts';
 import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
+import { workerPreflight } from './worker-preflight.ts';
 
 /** Heroku sends SIGKILL 30 s after SIGTERM; leave a margin to close connections. */
 export const shutdownTimeoutMs = 25_000;
@@ -46,6 +47,7 @@ export async function workerStart(
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
   const { boss: hostBoss, parentWakeSeconds, ...workerOptions } = { ...workerTuningOf(settings), ...options };
+  await workerPreflight(database, config);
   const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
   if (!hostBoss) await boss.start();
   await syncWorkStart(boss, database.db, config.objects, log, { enabled: settings.SALESFORCE_ENABLED, ...workerOptions });
