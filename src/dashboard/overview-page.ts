@@ -24,11 +24,11 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
         <p><a href="${queuesPath}">Jobs and queues</a> (pg-boss dashboard)</p>
         <h2>Sync queues</h2>
         <table>
-          <tr><th>queue</th><th>waiting</th><th>retrying (waiting on a parent)</th><th>running</th></tr>
-          ${queues.length === 0 ? html`<tr><td colspan="4" class="zero">all sync queues idle</td></tr>` : ''}
+          <tr><th>queue</th><th>queued</th><th>waiting on a parent</th><th>retrying (after an error)</th><th>running</th></tr>
+          ${queues.length === 0 ? html`<tr><td colspan="5" class="zero">all sync queues idle</td></tr>` : ''}
           ${queues.map(
             ([queue, depth]) =>
-              html`<tr><td><code>salesforce-sync.${queue}</code></td><td class="n">${depth.waiting}</td><td class="n">${depth.retrying}</td><td class="n">${depth.active}</td></tr>`,
+              html`<tr><td><code>salesforce-sync.${queue}</code></td><td class="n">${depth.queued}</td><td class="n">${depth.waitingOnParent}</td><td class="n">${depth.retrying}</td><td class="n">${depth.active}</td></tr>`,
           )}
         </table>
         <p>${depths.deadLettered} jobs in <code>salesforce-sync.dead-letter</code> (gave up, or rejected as malformed), waiting for a person.</p>

@@ -6,37 +6,55 @@ import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
 
 /** Unfinished jobs per sync queue (short name), and the jobs kept in the dead-letter queue. */
 export interface QueueDepths {
-  queues: Record<string, { waiting: number; retrying: number; active: number }>;
+  queues: Record<string, QueueDepth>;
   /** Jobs that gave up or were rejected; they wait for a person, not for a worker. */
   deadLettered: number;
 }
 
+/** One sync queue's unfinished work. */
+export interface QueueDepth {
+  /** Jobs due now, waiting for a worker. */
+  queued: number;
+  /** Records whose job waits for a parent to reach Salesforce (connect_sync.parent_wait). */
+  waitingOnParent: number;
+  /** Jobs retrying after a real error (a failed write, a lost connection). */
+  retrying: number;
+  active: number;
+}
+
 export async function queueDepthsRead(db: Drizzle): Promise<QueueDepths> {
   const { rows } = await db.execute<{ name: string; state: string; count: number }>(
-    sql`SELECT name, state::text AS state, count(*)::int AS count FROM ${sql.identifier(bossSchema)}.job
-        WHERE name LIKE ${`${queuePrefix}%`} AND state IN ('created', 'retry', 'active')
-        GROUP BY name, state`,
+    sql`SELECT name, state, count(*)::int AS count FROM (
+          SELECT name, CASE WHEN state = 'created' AND start_after > now() THEN 'deferred' ELSE state::text END AS state
+          FROM ${sql.identifier(bossSchema)}.job WHERE name LIKE ${`${queuePrefix}%`} AND state IN ('created', 'retry', 'active')
+          UNION ALL
+          SELECT queue, 'waitingOnParent' FROM connect_sync.parent_wait WHERE gave_up_at IS NULL
+        ) jobs GROUP BY name, state`,
   );
   const depths: QueueDepths = { queues: {}, deadLettered: 0 };
   for (const row of rows) {
     if (row.name === deadLetterQueue) {
-      depths.deadLettered += row.count;
+      if (row.state !== 'active') depths.deadLettered += row.count;
       continue;
     }
     const queue = row.name.slice(queuePrefix.length);
-    const depth = (depths.queues[queue] ??= { waiting: 0, retrying: 0, active: 0 });
-    if (row.state === 'created') depth.waiting = row.count;
+    const depth = (depths.queues[queue] ??= { queued: 0, waitingOnParent: 0, retrying: 0, active: 0 });
+    if (row.state === 'created') depth.queued = row.count;
+    if (row.state === 'waitingOnParent') depth.waitingOnParent = row.count;
     if (row.state === 'retry') depth.retrying = row.count;
     if (row.state === 'active') depth.active = row.count;
   }
   return depths;
 }
 
-/** `role 3 waiting, 2 retrying, 1 active · school … · 4 dead-lettered` */
+/** `role 3 queued, 2 waiting on a parent, 1 retrying, 1 active · school … · 4 dead-lettered` */
 export function queueDepthsLine(depths: QueueDepths): string {
   const parts = Object.entries(depths.queues)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([queue, { waiting, retrying, active }]) => `${queue} ${waiting} waiting, ${retrying} retrying, ${active} active`);
+    .map(
+      ([queue, { queued, waitingOnParent, retrying, active }]) =>
+        `${queue} ${queued} queued, ${waitingOnParent} waiting on a parent, ${retrying} retrying, ${active} active`,
+    );
   const busy = parts.length ? parts.join(' · ') : 'all sync queues idle';
   return depths.deadLettered > 0 ? `${busy} · ${depths.deadLettered} dead-lettered` : busy;
 }
