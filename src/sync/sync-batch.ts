@@ -2,13 +2,19 @@
  * The sync mechanism, generic over mirror objects: given a batch of jobs for one object, decide
  * each job's outcome and write every row that may be written, in one statement. It knows nothing
  * of pg-boss; the queue worker and the inline runner both call it.
+ *
+ * Every job is judged alone: a job whose values the database refuses (SQLSTATE class 22 or 23)
+ * is found by splitting its batch in halves until it stands alone, and comes back `rejected`
+ * while the rest of the batch is written as usual. Infrastructure errors (a lost connection, a
+ * cancelled statement) still throw, so the whole batch is retried.
  */
 import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
 import { mirrorRowsWrite } from './mirror-write.ts';
 import { parentsMissing } from './parents-ready.ts';
-import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError } from './sync-errors.ts';
+import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
+import { isDataError, sqlMessage, sqlState } from './statement-errors.ts';
 import { payloadParse } from './payload-parse.ts';
 
 /** A job as the mechanism needs it: an id to report on, and its raw payload. */
@@ -23,7 +29,7 @@ export type SyncOutcome =
   | { status: 'skipped'; recordId: string; reason: string }
   | { status: 'discarded'; reason: string }
   | { status: 'waiting'; recordId: string; error: ParentNotSyncedError }
-  | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError };
+  | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError | RowRefusedError };
 
 export interface SyncBatchOptions {
   /** SALESFORCE_ENABLED: when false every job is discarded and nothing is written. */
@@ -35,8 +41,39 @@ export interface SyncBatchOptions {
   parentGuard?: boolean;
 }
 
-/** Syncs `jobs` of `object`, one of `objects`; returns each job's outcome by job id. */
+/**
+ * Syncs `jobs` of `object`, one of `objects`; returns each job's outcome by job id. A job the
+ * database refuses is `rejected` alone; an error that is not about one job's data throws.
+ */
 export async function syncBatch(
+  db: Drizzle,
+  objects: MirrorObjectSet,
+  object: AnyMirrorObject,
+  jobs: readonly SyncJob[],
+  options: SyncBatchOptions,
+): Promise<Map<string, SyncOutcome>> {
+  try {
+    return await syncBatchOnce(db, objects, object, jobs, options);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    if (jobs.length === 1) return new Map([[jobs[0]!.id, rowRefused(object, jobs[0]!, error)]]);
+    // Each batch's write is one statement, so nothing of the failed attempt was written: run halves.
+    const half = Math.ceil(jobs.length / 2);
+    const first = await syncBatch(db, objects, object, jobs.slice(0, half), options);
+    const second = await syncBatch(db, objects, object, jobs.slice(half), options);
+    return new Map([...first, ...second]);
+  }
+}
+
+function rowRefused(object: AnyMirrorObject, job: SyncJob, error: unknown): SyncOutcome {
+  const payload = payloadParse(object, job.data);
+  const recordId = payload instanceof PayloadInvalidError ? undefined : object.recordId(payload);
+  const code = sqlState(error) ?? 'unknown';
+  const message = `${object.record} ${recordId ?? '(no id)'} cannot be written to ${object.name}: the database refused it (SQLSTATE ${code}: ${sqlMessage(error)})`;
+  return { status: 'rejected', recordId, error: new RowRefusedError(message, code, { cause: error }) };
+}
+
+async function syncBatchOnce(
   db: Drizzle,
   objects: MirrorObjectSet,
   object: AnyMirrorObject,
