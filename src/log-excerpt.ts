@@ -8,7 +8,7 @@
 const secretKey = /pass(word|wd|phrase)?|secret|token|authori[sz]ation|api[-_]?key|e-?mail|cookie|session|credential|private[-_]?key|connection[-_]?string|database[-_]?url/i;
 
 /** `scheme://user:password@` → the password replaced. */
-const urlPassword = /([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*:)[^@/\s]*@/gi;
+const urlPassword = /([a-z][a-z0-9+.-]{0,30}:\/\/[^:/?#@\s]{0,200}:)[^@/\s]{0,500}@/gi;
 
 /** How much of a value an excerpt keeps; `tight` applies when the first try is still too large. */
 interface ExcerptLimits {
@@ -28,8 +28,10 @@ export const redacted = '[redacted]';
 
 /** A string with any URL password replaced and cut to `length` characters. */
 export function stringExcerpt(value: string, length: number): string {
-  const clean = value.replace(urlPassword, `$1${redacted}@`);
-  return clean.length > length ? `${clean.slice(0, length)}…(${clean.length} chars)` : clean;
+  // Cut before redacting: the pattern's work grows with the text, and a payload string may be megabytes.
+  const kept = value.length > length ? value.slice(0, length + 800) : value;
+  const clean = kept.replace(urlPassword, `$1${redacted}@`);
+  return value.length > length ? `${clean.slice(0, length)}…(${value.length} chars)` : clean;
 }
 
 function excerpt(value: unknown, limits: ExcerptLimits, depth: number, seen: WeakSet<object>): unknown {

@@ -10,6 +10,15 @@
  * the payload key the object declares (`roleId`), so one record still never runs twice at once;
  * a payload without a usable key gets a key of its own (`keyless:<job id>`) and runs beside the
  * others (the worker rejects it). Keyed jobs are left as they are.
+ *
+ * Jobs piled up for one record would slow every record: pg-boss claims at most one job per key
+ * per fetch, so a pile at the head of the queue leaves batches short, and a short batch waits a
+ * polling interval before the next fetch. The trigger therefore coalesces a job into an
+ * identical one (same queue, key and payload) still waiting to start no later: the new job is
+ * stored as completed, `output.coalescedInto` naming the waiting one, which syncs the record as
+ * it is when it runs. The waiting job is row-locked until the sender's transaction ends, so no
+ * worker can run it before the change that sent the new job is committed (pg-boss's fetch skips
+ * locked rows); one locked by another sender is left alone, and the new job is queued as usual.
  */
 import type { PgBoss } from 'pg-boss';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
@@ -26,6 +35,7 @@ CREATE OR REPLACE FUNCTION connect_sync.sync_job_record_key() RETURNS trigger LA
 DECLARE
   key_name text;
   key_value text;
+  waiting_id uuid;
 BEGIN
   IF NEW.singleton_key IS NULL AND NEW.policy = 'singleton' THEN
     SELECT k.payload_key INTO key_name FROM connect_sync.sync_queue_key k WHERE k.queue_name = NEW.name;
@@ -36,9 +46,22 @@ BEGIN
       NEW.singleton_key := CASE WHEN length(key_value) BETWEEN 1 AND ${keyLengthMax} THEN key_value ELSE 'keyless:' || NEW.id::text END;
     END IF;
   END IF;
+  IF NEW.state = 'created' AND NEW.policy = 'singleton' AND NEW.singleton_key IS NOT NULL
+     AND EXISTS (SELECT 1 FROM connect_sync.sync_queue_key k WHERE k.queue_name = NEW.name) THEN
+    SELECT j.id INTO waiting_id FROM ${bossSchema}.job j
+    WHERE j.name = NEW.name AND j.singleton_key = NEW.singleton_key AND j.state = 'created'
+      AND j.start_after <= NEW.start_after AND j.data = NEW.data AND j.id <> NEW.id
+    LIMIT 1 FOR UPDATE SKIP LOCKED;
+    IF FOUND THEN
+      NEW.state := 'completed';
+      NEW.completed_on := now();
+      NEW.output := jsonb_build_object('coalescedInto', waiting_id);
+    END IF;
+  END IF;
   RETURN NEW;
 END
 $fn$;
+CREATE INDEX IF NOT EXISTS sync_job_waiting_key ON ${bossSchema}.job (name, singleton_key) WHERE state = 'created';
 DROP TRIGGER IF EXISTS sync_job_record_key ON ${bossSchema}.job;
 CREATE TRIGGER sync_job_record_key BEFORE INSERT ON ${bossSchema}.job FOR EACH ROW EXECUTE FUNCTION connect_sync.sync_job_record_key();`;
 

@@ -25,8 +25,17 @@ function cut(text: string, length = partLength): string {
   return text.length > length ? `${text.slice(0, length - 1)}…` : text;
 }
 
+/** Shapes already described, by object: describing one converts its schema, which is not cheap. */
+const shapes = new WeakMap<AnyMirrorObject, string>();
+
 /** The payload's shape in words, e.g. `{ "schoolId": string (uuid), "isCreate"?: boolean }`. */
 export function payloadShape(object: AnyMirrorObject): string {
+  let shape = shapes.get(object);
+  if (shape === undefined) shapes.set(object, (shape = payloadShapeDescribe(object)));
+  return shape;
+}
+
+function payloadShapeDescribe(object: AnyMirrorObject): string {
   const schema = z.toJSONSchema(object.payload, { io: 'input', unrepresentable: 'any' }) as {
     properties?: Record<string, { type?: string; format?: string; anyOf?: { type?: string }[] }>;
     required?: string[];

@@ -52,24 +52,52 @@ export async function syncBatch(
   jobs: readonly SyncJob[],
   options: SyncBatchOptions,
 ): Promise<Map<string, SyncOutcome>> {
+  const outcomes = new Map<string, SyncOutcome>();
+  if (!options.enabled) {
+    for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
+    return outcomes;
+  }
+  const parsed: ParsedJob[] = [];
+  for (const job of jobs) {
+    const result = payloadParse(object, job.data);
+    if (result instanceof PayloadInvalidError) outcomes.set(job.id, { status: 'rejected', error: result });
+    else parsed.push({ job, payload: result, recordId: object.recordId(result) });
+  }
+  for (const [id, outcome] of await parsedJobsSync(db, objects, object, parsed, options)) outcomes.set(id, outcome);
+  return outcomes;
+}
+
+/** A job whose payload passed the check. */
+interface ParsedJob {
+  job: SyncJob;
+  payload: object;
+  recordId: string;
+}
+
+/** Syncs jobs together; when the database refuses their data, runs each half apart, down to one job. */
+async function parsedJobsSync(
+  db: Drizzle,
+  objects: MirrorObjectSet,
+  object: AnyMirrorObject,
+  parsed: readonly ParsedJob[],
+  options: SyncBatchOptions,
+): Promise<Map<string, SyncOutcome>> {
   try {
-    return await syncBatchOnce(db, objects, object, jobs, options);
+    return await syncBatchOnce(db, objects, object, parsed, options);
   } catch (error) {
     if (!isDataError(error)) throw error;
-    if (jobs.length === 1) return new Map([[jobs[0]!.id, rowRefused(object, jobs[0]!, error)]]);
+    if (parsed.length === 1) return new Map([[parsed[0]!.job.id, rowRefused(object, parsed[0]!, error)]]);
     // Each batch's write is one statement, so nothing of the failed attempt was written: run halves.
-    const half = Math.ceil(jobs.length / 2);
-    const first = await syncBatch(db, objects, object, jobs.slice(0, half), options);
-    const second = await syncBatch(db, objects, object, jobs.slice(half), options);
+    const half = Math.ceil(parsed.length / 2);
+    const first = await parsedJobsSync(db, objects, object, parsed.slice(0, half), options);
+    const second = await parsedJobsSync(db, objects, object, parsed.slice(half), options);
     return new Map([...first, ...second]);
   }
 }
 
-function rowRefused(object: AnyMirrorObject, job: SyncJob, error: unknown): SyncOutcome {
-  const payload = payloadParse(object, job.data);
-  const recordId = payload instanceof PayloadInvalidError ? undefined : object.recordId(payload);
+function rowRefused(object: AnyMirrorObject, { recordId }: ParsedJob, error: unknown): SyncOutcome {
   const code = sqlState(error) ?? 'unknown';
-  const message = `${object.record} ${recordId ?? '(no id)'} cannot be written to ${object.name}: the database refused it (SQLSTATE ${code}: ${sqlMessage(error)})`;
+  const message = `${object.record} ${recordId} cannot be written to ${object.name}: the database refused it (SQLSTATE ${code}: ${sqlMessage(error)})`;
   return { status: 'rejected', recordId, error: new RowRefusedError(message, code, { cause: error }) };
 }
 
@@ -77,20 +105,10 @@ async function syncBatchOnce(
   db: Drizzle,
   objects: MirrorObjectSet,
   object: AnyMirrorObject,
-  jobs: readonly SyncJob[],
+  parsed: readonly ParsedJob[],
   options: SyncBatchOptions,
 ): Promise<Map<string, SyncOutcome>> {
   const outcomes = new Map<string, SyncOutcome>();
-  if (!options.enabled) {
-    for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
-    return outcomes;
-  }
-  const parsed: { job: SyncJob; payload: object; recordId: string }[] = [];
-  for (const job of jobs) {
-    const result = payloadParse(object, job.data);
-    if (result instanceof PayloadInvalidError) outcomes.set(job.id, { status: 'rejected', error: result });
-    else parsed.push({ job, payload: result, recordId: object.recordId(result) });
-  }
   const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload));
   const rows = new Map<string, MirrorRow>();
   for (const { job, recordId } of parsed) {
