@@ -48,6 +48,8 @@ const settingsSchema = z.object({
     .int('a whole number of seconds')
     .min(0, 'zero or more seconds')
     .default(60),
+  /** Interface the dashboard listens on. Unset: 127.0.0.1, or 0.0.0.0 on a Heroku dyno (DYNO set). */
+  HOST: z.string().min(1, 'an interface address such as 127.0.0.1 or 0.0.0.0').optional(),
   /** Port for the dashboard (Heroku sets PORT for web dynos). */
   PORT: z.coerce.number({ error: 'a port number' }).int('a port number').min(1).max(65535).default(3000),
   /** Credentials for the dashboard; it refuses to start without both. */
