@@ -47,6 +47,27 @@ export function loggerOptions(level: string): LoggerOptions {
   };
 }
 
+/**
+ * The last guard on a line's size: pino does not pass a child logger's bindings through the
+ * formatters, so a line still over {@link logLineBytes} is parsed and cut down again here.
+ */
+export function logLineBounded(line: string): string {
+  if (Buffer.byteLength(line) <= logLineBytes) return line;
+  try {
+    const { level, time, pid, hostname, msg, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    const message = typeof msg === 'string' ? messageBounded(msg) : undefined;
+    const bounded = logExcerpt(rest, objectBytes);
+    return `${JSON.stringify({ level, time, pid, hostname, ...(typeof bounded === 'string' ? { excerpt: bounded } : bounded), msg: message })}\n`;
+  } catch {
+    return `${JSON.stringify({ msg: 'log line too large to write', bytes: Buffer.byteLength(line) })}\n`;
+  }
+}
+
+/** A destination that bounds every line before handing it on. */
+function boundedDestination(destination: DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(logLineBounded(line)) };
+}
+
 /** pino-pretty when installed (a development dependency); production installs log JSON without it. */
 function prettyStream(destination: DestinationStream | undefined): DestinationStream | undefined {
   try {
@@ -63,7 +84,7 @@ export function createLogger(settings: Pick<Settings, 'LOG_LEVEL' | 'LOG_FORMAT'
   const options = loggerOptions(settings.LOG_LEVEL);
   const pretty = format === 'pretty' ? prettyStream(destination) : undefined;
   if (pretty) return pino(options, pretty);
-  return destination ? pino(options, destination) : pino(options);
+  return pino(options, boundedDestination(destination ?? pino.destination({ dest: 1, sync: true })));
 }
 
 /** A logger that writes nothing, for library callers that pass none. */

@@ -10,7 +10,8 @@ const bigintMax = 9223372036854775807n;
  */
 export const bigintId = z
   .union([z.int().positive(), z.string().regex(/^[1-9][0-9]{0,18}$/, 'a positive whole number of at most 19 digits')])
-  .refine((id) => BigInt(id) <= bigintMax, `a whole number no larger than ${bigintMax} (Postgres bigint)`)
+  // Only digits reach BigInt: the check also runs on a value the union already refused.
+  .refine((id) => !/^[0-9]{1,19}$/.test(String(id)) || BigInt(id) <= bigintMax, `a whole number no larger than ${bigintMax} (Postgres bigint)`)
   .transform((id) => String(id));
 
 /**
