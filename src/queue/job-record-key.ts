@@ -14,7 +14,7 @@
  * Jobs piled up for one record would slow every record: pg-boss claims at most one job per key
  * per fetch, so a pile at the head of the queue leaves batches short, and a short batch waits a
  * polling interval before the next fetch. The trigger therefore coalesces a job into an
- * identical one (same queue, key and payload) still waiting to start no later: the new job is
+ * identical one (same queue, key and payload) waiting and ready to run now: the new job is
  * stored as completed, `output.coalescedInto` naming the waiting one, which syncs the record as
  * it is when it runs. The waiting job is row-locked until the sender's transaction ends, so no
  * worker can run it before the change that sent the new job is committed (pg-boss's fetch skips
@@ -50,7 +50,7 @@ BEGIN
      AND EXISTS (SELECT 1 FROM connect_sync.sync_queue_key k WHERE k.queue_name = NEW.name) THEN
     SELECT j.id INTO waiting_id FROM ${bossSchema}.job j
     WHERE j.name = NEW.name AND j.singleton_key = NEW.singleton_key AND j.state = 'created'
-      AND j.start_after <= NEW.start_after AND j.data = NEW.data AND j.id <> NEW.id
+      AND j.start_after <= least(now(), NEW.start_after) AND j.data = NEW.data AND j.id <> NEW.id
     LIMIT 1 FOR UPDATE SKIP LOCKED;
     IF FOUND THEN
       NEW.state := 'completed';

@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
+import { afterAll } from 'vitest';
 import type { Database } from '../../src/db/database.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 
@@ -18,12 +19,19 @@ export interface SpawnedWorker {
   exited: Promise<number | null>;
 }
 
+/** Every worker a test file started: none outlives the file, even when a test fails midway. */
+const spawned = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
 /** Starts `connect-sync worker` on `database`; resolves once its sync workers have started. */
 export async function workerSpawn(database: Database, env: Record<string, string> = {}): Promise<SpawnedWorker> {
   const child = spawn(process.execPath, ['bin/connect-sync.js', 'worker'], {
     env: { ...process.env, DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true', LOG_FORMAT: 'json', WORKER_SUMMARY_SECONDS: '0', RECONCILER_CRON: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  spawned.add(child);
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
@@ -41,7 +49,7 @@ export async function workerSpawn(database: Database, env: Record<string, string
   const started = Date.now();
   while (!output.includes('sync workers started')) {
     if (child.exitCode !== null) throw new Error(`worker exited during start-up: ${output.slice(0, 2000)}`);
-    if (Date.now() - started > 30_000) throw new Error(`worker did not start in 30 s: ${output.slice(0, 2000)}`);
+    if (Date.now() - started > 60_000) throw new Error(`worker did not start in 60 s: ${output.slice(0, 2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return worker;
