@@ -77,6 +77,8 @@ const settingsSchema = z.object({
   PARENT_WAIT_MAX_SECONDS: z.coerce.number({ error: 'a number of seconds' }).positive('more than 0 seconds').optional(),
   /** Seconds between the waker's checks for parents that arrived (default 0.5); 0 leaves waiting jobs to the backoff. */
   PARENT_WAKE_SECONDS: z.coerce.number({ error: 'a number of seconds' }).min(0, 'zero or more seconds').optional(),
+  /** Interface the dashboard listens on. Unset: 127.0.0.1, or 0.0.0.0 on a Heroku dyno (DYNO set). */
+  HOST: z.string().min(1, 'an interface address such as 127.0.0.1 or 0.0.0.0').optional(),
   /** Port for the dashboard (Heroku sets PORT for web dynos). */
   PORT: z.coerce.number({ error: 'a port number' }).int('a port number').min(1).max(65535).default(3000),
   /** Credentials for the dashboard; it refuses to start without both. */

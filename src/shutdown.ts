@@ -26,5 +26,13 @@ export async function runUntilShutdown(log: Logger, start: () => Promise<{ stop(
   const signal = shutdownSignal();
   const running = await start();
   log.info({ signal: await signal }, 'shutdown requested');
+  // The last resort before Heroku's SIGKILL: whatever still holds the process, exit ourselves.
+  setTimeout(() => {
+    log.error({ afterMs: shutdownDeadlineMs }, 'shutdown took too long: exiting now');
+    process.exit(1);
+  }, shutdownDeadlineMs).unref();
   await running.stop();
 }
+
+/** Heroku kills a dyno 30 s after SIGTERM; the process exits on its own before that. */
+export const shutdownDeadlineMs = 28_000;

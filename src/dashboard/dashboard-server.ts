@@ -1,20 +1,21 @@
 /**
  * The dashboard: an overview of the sync queues and the doctor's classes, and pg-boss's own
  * dashboard for jobs under /queues, all behind HTTP basic authentication. It refuses to start
- * without credentials.
+ * without credentials. A failed request is one JSON log line, never a multi-line stack.
  */
-import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
+import { format } from 'node:util';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
+import { HTTPException } from 'hono/http-exception';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
-import type { Logger } from '../log.ts';
+import { silentLogger, type Logger } from '../log.ts';
 import { doctorReport } from '../ops/doctor-report.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsRead } from '../worker/queue-summary.ts';
+import { dashboardDatabaseUrl, dashboardHost, dashboardListen } from './dashboard-listen.ts';
 import { overviewPage } from './overview-page.ts';
 
 const queuesPath = '/queues';
@@ -29,13 +30,24 @@ export class DashboardCredentialsMissing extends Error {
 export interface DashboardServer {
   /** The port it listens on (useful when started on port 0). */
   port: number;
+  /** The interface it listens on. */
+  host: string;
   stop(): Promise<void>;
 }
 
 /** The dashboard's routes, for serving or for testing with `app.request()`. */
-export function dashboardApp(database: Database, config: SyncConfig, credentials: { username: string; password: string }) {
-  const queues = createDashboardHandler({ databases: [{ url: database.url, name: 'connect-sync', schema: bossSchema }], basePath: queuesPath });
+export function dashboardApp(database: Database, config: SyncConfig, credentials: { username: string; password: string }, log: Logger = silentLogger) {
+  const queues = createDashboardHandler({
+    databases: [{ url: dashboardDatabaseUrl(database), name: 'connect-sync', schema: bossSchema }],
+    basePath: queuesPath,
+  });
   const app = new Hono();
+  app.onError((error, c) => {
+    // A refusal (401 from basic auth) is an answer, not a failure.
+    if (error instanceof HTTPException) return error.getResponse();
+    log.error({ err: error, method: c.req.method, path: c.req.path }, `dashboard request failed: ${error.message}`);
+    return c.text('Internal Server Error', 500);
+  });
   app.use('*', basicAuth({ ...credentials, realm: 'connect-sync' }));
   app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
   app.all(`${queuesPath}`, (c) => queues(c.req.raw));
@@ -43,25 +55,54 @@ export function dashboardApp(database: Database, config: SyncConfig, credentials
   return { app, close: () => queues.close() };
 }
 
+/** Starts the dashboard on HOST and PORT; refuses without credentials or on a busy port (one line). */
 export async function dashboardStart(
   database: Database,
   config: SyncConfig,
   log: Logger,
-  settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'>,
+  settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'> & Partial<Pick<Settings, 'HOST'>>,
 ): Promise<DashboardServer> {
   if (!settings.DASHBOARD_USER || !settings.DASHBOARD_PASSWORD) throw new DashboardCredentialsMissing();
-  const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD });
-  const server = await new Promise<Server>((resolve) => {
-    const started = serve({ fetch: app.fetch, port: settings.PORT }, () => resolve(started as Server));
-  });
+  const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD }, log);
+  const host = dashboardHost(settings);
+  const restoreConsole = consoleToLog(log);
+  let server;
+  try {
+    server = await dashboardListen(app.fetch, host, settings.PORT);
+  } catch (error) {
+    restoreConsole();
+    await close();
+    throw error;
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : settings.PORT;
-  log.info({ port }, 'dashboard listening');
+  log.info({ host, port }, 'dashboard listening');
   return {
     port,
+    host,
     async stop() {
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await close();
+      restoreConsole();
     },
   };
+}
+
+/**
+ * The pg-boss dashboard reports request errors with console.error (multi-line stacks); while
+ * the dashboard runs they become one log line each. Returns the function that restores console.
+ */
+function consoleToLog(log: Logger): () => void {
+  const { error, warn } = console;
+  console.error = (...args: unknown[]) => log.error({ err: args.find((arg) => arg instanceof Error) }, `dashboard: ${format(...args.map(firstLine))}`);
+  console.warn = (...args: unknown[]) => log.warn(`dashboard: ${format(...args.map(firstLine))}`);
+  return () => {
+    console.error = error;
+    console.warn = warn;
+  };
+}
+
+function firstLine(arg: unknown): unknown {
+  if (arg instanceof Error) return `${arg.name}: ${arg.message.split('\n')[0]}`;
+  return typeof arg === 'string' ? arg.split('\n')[0] : arg;
 }

@@ -10,6 +10,8 @@ export interface BossOptions {
   /** LISTEN/NOTIFY so workers wake on a new job; polling stays the floor. */
   listen?: boolean;
   poolSize?: number;
+  /** Postgres application_name of its connections; a worker names its own to find them at stop. */
+  applicationName?: string;
 }
 
 /** A pg-boss over the same database, reporting its errors and warnings to `log`. */
@@ -22,7 +24,13 @@ export function bossCreate(database: Database, log: Logger, options: BossOptions
     supervise: options.supervise ?? false,
     schedule: options.supervise ?? false,
     useListenNotify: options.listen ?? false,
-    application_name: 'connect-sync',
+    application_name: options.applicationName ?? 'connect-sync',
+    // Jobs of a dead worker are failed back within seconds: the supervisor and the queue
+    // monitor (which also refreshes each queue's list of active record keys, read by every
+    // fetch) run every 5 s instead of every 60 s; see heartbeatSeconds in queues.ts.
+    superviseIntervalSeconds: 5,
+    monitorIntervalSeconds: 5,
+    queueCacheIntervalSeconds: 5,
   };
   const boss = new PgBoss(config);
   boss.on('error', (error) => log.error({ err: error }, 'queue error'));

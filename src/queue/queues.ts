@@ -4,6 +4,7 @@
  */
 import type { PgBoss, Queue } from 'pg-boss';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
+import { jobRecordKeyInstall } from './job-record-key.ts';
 import { retryDelayBase, retryLimit } from './retry-schedule.ts';
 
 export const deadLetterQueue = 'salesforce-sync.dead-letter';
@@ -25,6 +26,11 @@ export const syncQueueOptions = {
   retryBackoff: true,
   deadLetter: deadLetterQueue,
   notify: true,
+  // A worker that dies (SIGKILL, a lost connection) stops refreshing its jobs' heartbeat (every
+  // 5 s); pg-boss's supervisor fails them back for a retry after 10 s. Expiry stays well above
+  // any batch's run, for a handler that is alive but stuck.
+  heartbeatSeconds: 10,
+  expireInSeconds: 300,
   deleteAfterSeconds: 7 * day,
 } as const satisfies Omit<Queue, 'name'>;
 
@@ -50,4 +56,5 @@ export async function queuesEnsure(boss: PgBoss, objects: MirrorObjectSet): Prom
     if (!existing) await boss.createQueue(name, { policy, ...options });
     else if (Object.entries(options).some(([key, value]) => existing[key as keyof typeof existing] !== value)) await boss.updateQueue(name, options);
   }
+  await jobRecordKeyInstall(boss, objects);
 }

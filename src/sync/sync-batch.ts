@@ -2,13 +2,19 @@
  * The sync mechanism, generic over mirror objects: given a batch of jobs for one object, decide
  * each job's outcome and write every row that may be written, in one statement. It knows nothing
  * of pg-boss; the queue worker and the inline runner both call it.
+ *
+ * Every job is judged alone: a job whose values the database refuses (SQLSTATE class 22 or 23)
+ * is found by splitting its batch in halves until it stands alone, and comes back `rejected`
+ * while the rest of the batch is written as usual. Infrastructure errors (a lost connection, a
+ * cancelled statement) still throw, so the whole batch is retried.
  */
 import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
 import { mirrorRowsWrite } from './mirror-write.ts';
 import { parentsMissing } from './parents-ready.ts';
-import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError } from './sync-errors.ts';
+import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
+import { isDataError, sqlMessage, sqlState } from './statement-errors.ts';
 import { payloadParse } from './payload-parse.ts';
 
 /** A job as the mechanism needs it: an id to report on, and its raw payload. */
@@ -23,7 +29,7 @@ export type SyncOutcome =
   | { status: 'skipped'; recordId: string; reason: string }
   | { status: 'discarded'; reason: string }
   | { status: 'waiting'; recordId: string; error: ParentNotSyncedError }
-  | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError };
+  | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError | RowRefusedError };
 
 export interface SyncBatchOptions {
   /** SALESFORCE_ENABLED: when false every job is discarded and nothing is written. */
@@ -35,7 +41,10 @@ export interface SyncBatchOptions {
   parentGuard?: boolean;
 }
 
-/** Syncs `jobs` of `object`, one of `objects`; returns each job's outcome by job id. */
+/**
+ * Syncs `jobs` of `object`, one of `objects`; returns each job's outcome by job id. A job the
+ * database refuses is `rejected` alone; an error that is not about one job's data throws.
+ */
 export async function syncBatch(
   db: Drizzle,
   objects: MirrorObjectSet,
@@ -48,12 +57,58 @@ export async function syncBatch(
     for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
     return outcomes;
   }
-  const parsed: { job: SyncJob; payload: object; recordId: string }[] = [];
+  const parsed: ParsedJob[] = [];
   for (const job of jobs) {
     const result = payloadParse(object, job.data);
     if (result instanceof PayloadInvalidError) outcomes.set(job.id, { status: 'rejected', error: result });
     else parsed.push({ job, payload: result, recordId: object.recordId(result) });
   }
+  for (const [id, outcome] of await parsedJobsSync(db, objects, object, parsed, options)) outcomes.set(id, outcome);
+  return outcomes;
+}
+
+/** A job whose payload passed the check. */
+interface ParsedJob {
+  job: SyncJob;
+  payload: object;
+  recordId: string;
+}
+
+/** Syncs jobs together; when the database refuses their data, runs each half apart, down to one job. */
+async function parsedJobsSync(
+  db: Drizzle,
+  objects: MirrorObjectSet,
+  object: AnyMirrorObject,
+  parsed: readonly ParsedJob[],
+  options: SyncBatchOptions,
+): Promise<Map<string, SyncOutcome>> {
+  try {
+    return await syncBatchOnce(db, objects, object, parsed, options);
+  } catch (error) {
+    if (!isDataError(error)) throw error;
+    if (parsed.length === 1) return new Map([[parsed[0]!.job.id, rowRefused(object, parsed[0]!, error)]]);
+    // Each batch's write is one statement, so nothing of the failed attempt was written: run halves.
+    const half = Math.ceil(parsed.length / 2);
+    const first = await parsedJobsSync(db, objects, object, parsed.slice(0, half), options);
+    const second = await parsedJobsSync(db, objects, object, parsed.slice(half), options);
+    return new Map([...first, ...second]);
+  }
+}
+
+function rowRefused(object: AnyMirrorObject, { recordId }: ParsedJob, error: unknown): SyncOutcome {
+  const code = sqlState(error) ?? 'unknown';
+  const message = `${object.record} ${recordId} cannot be written to ${object.name}: the database refused it (SQLSTATE ${code}: ${sqlMessage(error)})`;
+  return { status: 'rejected', recordId, error: new RowRefusedError(message, code, { cause: error }) };
+}
+
+async function syncBatchOnce(
+  db: Drizzle,
+  objects: MirrorObjectSet,
+  object: AnyMirrorObject,
+  parsed: readonly ParsedJob[],
+  options: SyncBatchOptions,
+): Promise<Map<string, SyncOutcome>> {
+  const outcomes = new Map<string, SyncOutcome>();
   const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload));
   const rows = new Map<string, MirrorRow>();
   for (const { job, recordId } of parsed) {

@@ -32,3 +32,18 @@ export class PayloadInvalidError extends Error {
 export class RecordNotFoundError extends Error {
   override name = 'RecordNotFoundError';
 }
+
+/**
+ * The database refused this job's row (a value out of range, a constraint), found by running
+ * the job apart from its batch. Retrying cannot help; given up at once.
+ */
+export class RowRefusedError extends Error {
+  override name = 'RowRefusedError';
+  /** The Postgres SQLSTATE, e.g. `22003` (numeric value out of range). */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+  }
+}

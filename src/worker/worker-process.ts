@@ -3,6 +3,7 @@
  * sync queue, logs a periodic summary of queue depths, and stops within Heroku's 30 seconds,
  * handing any job still running back to the queue for a retry.
  */
+import { randomBytes } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
@@ -13,10 +14,17 @@ import { parentWakerStart } from '../queue/parent-waker.ts';
 import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
+import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
 import { workerPreflight } from './worker-preflight.ts';
 
-/** Heroku sends SIGKILL 30 s after SIGTERM; leave a margin to close connections. */
-export const shutdownTimeoutMs = 25_000;
+/**
+ * Heroku sends SIGKILL 30 s after SIGTERM. Running jobs get this long; then the jobs still
+ * running are handed back and their statements cancelled, leaving a margin to close connections.
+ */
+export const shutdownTimeoutMs = 20_000;
+
+/** After the hand-back, how long stop() keeps cancelling statements that are still running. */
+const cancelWindowMs = 4_000;
 
 export interface WorkerProcess {
   /** The pg-boss the workers run on: the host's when it gave one, else the worker's own. */
@@ -33,6 +41,12 @@ export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>> & {
    * and `stop()` takes them off it and leaves it running. Without it the worker makes its own.
    */
   boss?: PgBoss;
+  /**
+   * At stop's deadline, cancel the statements still running on the database's pool (default
+   * true). A host that shares its own pool with the worker and must keep its own long statements
+   * running through the worker's stop turns it off; the stop then waits for them.
+   */
+  cancelStatementsOnStop?: boolean;
 };
 
 /**
@@ -46,9 +60,12 @@ export async function workerStart(
   settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON' | WorkerTuning>>,
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
-  const { boss: hostBoss, parentWakeSeconds, ...workerOptions } = { ...workerTuningOf(settings), ...options };
+  const { boss: hostBoss, parentWakeSeconds, cancelStatementsOnStop = true, ...workerOptions } = { ...workerTuningOf(settings), ...options };
   await workerPreflight(database, config);
-  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10 });
+  // Our own connection name, so stop() can find (and cancel) this worker's statements alone.
+  const applicationName = hostBoss ? undefined : `connect-sync worker ${randomBytes(4).toString('hex')}`;
+  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10, applicationName });
+  const busy = cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
   if (!hostBoss) await boss.start();
   await syncWorkStart(boss, database.db, config.objects, log, { enabled: settings.SALESFORCE_ENABLED, ...workerOptions });
   const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: parentWakeSeconds });
@@ -67,6 +84,18 @@ export async function workerStart(
       : undefined;
   summary?.unref();
 
+  /** Cancels what this worker's connections still run; returns how many statements. */
+  const statementsCancel = async (): Promise<number> => {
+    const pids = busy?.pids() ?? [];
+    if (pids.length === 0 && !applicationName) return 0;
+    try {
+      return await backendStatementsCancel(database, { pids, applicationName });
+    } catch (error) {
+      log.warn({ err: error }, 'could not cancel running statements');
+      return 0;
+    }
+  };
+
   let stopping: Promise<void> | undefined;
   return {
     boss,
@@ -75,14 +104,31 @@ export async function workerStart(
         clearInterval(summary);
         await waker.stop();
         log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
-        if (hostBoss) {
-          // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
-          const queues = (workerOptions.only ?? config.objects.objects).map((object) => object.queueName);
-          await Promise.all(queues.map((queue) => boss.offWork(queue, { wait: true })));
-        } else {
-          await boss.stop({ graceful: true, timeout: timeoutMs });
+        // At the deadline a statement still running (blocked on a lock, say) is cancelled, so the
+        // stop never outlasts it; the batch fails and its jobs go back to the queue.
+        let cancelled = 0;
+        const deadline = busy
+          ? setTimeout(() => void statementsCancel().then((count) => (cancelled += count)), timeoutMs)
+          : undefined;
+        try {
+          if (hostBoss) {
+            // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
+            const queues = (workerOptions.only ?? config.objects.objects).map((object) => object.queueName);
+            await Promise.all(queues.map((queue) => boss.offWork(queue, { wait: true })));
+          } else {
+            await boss.stop({ graceful: true, timeout: timeoutMs });
+          }
+        } finally {
+          clearTimeout(deadline);
         }
-        log.info('worker stopped');
+        // Handlers pg-boss gave up on may still hold a pool connection in a blocked statement;
+        // the pool (and so the process) would wait for it.
+        for (const until = Date.now() + cancelWindowMs; busy && busy.pids().length > 0 && Date.now() < until; ) {
+          cancelled += await statementsCancel();
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+        busy?.dispose();
+        log.info({ cancelledStatements: cancelled }, 'worker stopped');
       })();
       return stopping;
     },

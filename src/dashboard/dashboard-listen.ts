@@ -1,0 +1,47 @@
+/**
+ * Where and how the dashboard listens: loopback unless told otherwise or on a Heroku dyno, a
+ * busy port as one clear line, and the pg-boss dashboard connected with the same TLS rule
+ * (DATABASE_SSL) as every other client.
+ */
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import type { Database } from '../db/database.ts';
+
+/** The dashboard's port is taken by another process. */
+export class DashboardPortInUse extends Error {
+  override name = 'DashboardPortInUse';
+  constructor(host: string, port: number) {
+    super(`The dashboard cannot listen on ${host}:${port}: the port is in use by another process; stop it or set PORT to a free port.`);
+  }
+}
+
+/**
+ * HOST when set; otherwise 0.0.0.0 on a Heroku dyno (DYNO is set there, and the router reaches
+ * the dyno on PORT from outside), else 127.0.0.1 so a laptop does not expose it to its network.
+ */
+export function dashboardHost(settings: { HOST?: string | undefined }, env: NodeJS.ProcessEnv = process.env): string {
+  return settings.HOST ?? (env.DYNO ? '0.0.0.0' : '127.0.0.1');
+}
+
+/** Serves `fetch` on host:port; a busy port rejects with {@link DashboardPortInUse}. */
+export function dashboardListen(fetch: (request: Request) => Response | Promise<Response>, host: string, port: number): Promise<Server> {
+  return new Promise<Server>((resolve, reject) => {
+    const server = serve({ fetch, port, hostname: host }, () => resolve(server as Server)) as Server;
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(error.code === 'EADDRINUSE' ? new DashboardPortInUse(host, port) : error);
+    });
+  });
+}
+
+/**
+ * The URL the pg-boss dashboard connects with: it takes only a URL, so the TLS options the rest
+ * of connect-sync uses (from DATABASE_SSL) are written into it as `sslmode`.
+ */
+export function dashboardDatabaseUrl(database: Pick<Database, 'url' | 'ssl'>): string {
+  const url = new URL(database.url);
+  const { ssl } = database;
+  if (ssl === false || ssl === undefined) url.searchParams.set('sslmode', 'disable');
+  else if (typeof ssl === 'object' && ssl.rejectUnauthorized === false) url.searchParams.set('sslmode', 'no-verify');
+  else url.searchParams.set('sslmode', 'verify-full');
+  return url.toString();
+}

@@ -1,0 +1,99 @@
+/**
+ * What the reliability tests share: real worker processes (`connect-sync worker`, as a dyno runs
+ * it), schools seeded set-wise with their Editor__c jobs, and the counts that prove nothing was
+ * lost or written twice (pg-boss's job table, Connect's trigger log).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { sql } from 'drizzle-orm';
+import type { PgBoss } from 'pg-boss';
+import { afterAll } from 'vitest';
+import type { Database } from '../../src/db/database.ts';
+import { editor } from '../../src/editor/objects/editor.ts';
+
+/** A worker process and everything it printed. */
+export interface SpawnedWorker {
+  child: ChildProcess;
+  output(): string;
+  /** Its JSON log lines, parsed. */
+  lines(): Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+/** Every worker a test file started: none outlives the file, even when a test fails midway. */
+const spawned = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `connect-sync worker` on `database`; resolves once its sync workers have started. */
+export async function workerSpawn(database: Database, env: Record<string, string> = {}): Promise<SpawnedWorker> {
+  const child = spawn(process.execPath, ['bin/connect-sync.js', 'worker'], {
+    env: { ...process.env, DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true', LOG_FORMAT: 'json', WORKER_SUMMARY_SECONDS: '0', RECONCILER_CRON: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  spawned.add(child);
+  let output = '';
+  child.stdout!.on('data', (chunk) => (output += chunk));
+  child.stderr!.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const worker: SpawnedWorker = {
+    child,
+    output: () => output,
+    lines: () =>
+      output
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    exited,
+  };
+  const started = Date.now();
+  while (!output.includes('sync workers started')) {
+    if (child.exitCode !== null) throw new Error(`worker exited during start-up: ${output.slice(0, 2000)}`);
+    if (Date.now() - started > 60_000) throw new Error(`worker did not start in 60 s: ${output.slice(0, 2000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return worker;
+}
+
+/** Creates `count` schools in one statement; returns their ids. */
+export async function schoolsSeed(database: Database, count: number, prefix = 'School'): Promise<string[]> {
+  const { rows } = await database.db.execute<{ id: string }>(
+    sql`INSERT INTO schools (name, creator_id) SELECT ${prefix} || ' ' || n, gen_random_uuid() FROM generate_series(1, ${count}::int) n RETURNING id`,
+  );
+  return rows.map((row) => row.id);
+}
+
+/** Enqueues one Editor__c job per school, keyed by school, in one statement. */
+export async function editorJobsInsert(boss: PgBoss, schoolIds: readonly string[]): Promise<void> {
+  const jobs = schoolIds.map((schoolId) => ({ data: { schoolId, isCreate: true }, singletonKey: schoolId }));
+  for (let start = 0; start < jobs.length; start += 1000) await boss.insert(editor.queueName, jobs.slice(start, start + 1000));
+}
+
+/** Jobs of `queue` by state. */
+export async function jobStates(database: Database, queue: string): Promise<Record<string, number>> {
+  const { rows } = await database.db.execute<{ state: string; count: number }>(
+    sql`SELECT state::text, count(*)::int AS count FROM pgboss.job WHERE name = ${queue} GROUP BY state`,
+  );
+  return Object.fromEntries(rows.map((row) => [row.state, row.count]));
+}
+
+/**
+ * Connect's trigger log for Editor__c: INSERTs and UPDATEs in all, and records written more than
+ * once (a job run twice in a way that writes twice would show here).
+ */
+export async function editorWrites(database: Database): Promise<{ inserts: number; updates: number; rowsWrittenTwice: number }> {
+  const { rows } = await database.db.execute<{ inserts: number; updates: number; twice: number }>(
+    sql`WITH log AS (SELECT action, record_id FROM salesforce._trigger_log WHERE table_name = 'editor__c'
+                     UNION ALL SELECT action, record_id FROM salesforce._trigger_log_archive WHERE table_name = 'editor__c')
+        SELECT count(*) FILTER (WHERE action = 'INSERT')::int AS inserts, count(*) FILTER (WHERE action = 'UPDATE')::int AS updates,
+               (SELECT count(*)::int FROM (SELECT record_id FROM log GROUP BY record_id HAVING count(*) > 1) t) AS twice
+        FROM log`,
+  );
+  const row = rows[0]!;
+  return { inserts: row.inserts, updates: row.updates, rowsWrittenTwice: row.twice };
+}
+
+/** The figure a test proves, on one line the README quotes. */
+export function figure(name: string, values: Record<string, unknown>): void {
+  console.log(`[reliability] ${name}: ${Object.entries(values).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+}
