@@ -11,19 +11,21 @@ import { sourceQuery } from './source-query.ts';
 export type MirrorRow = Record<string, string | number | boolean | null>;
 
 /** What one source record gives: a row to write, or the reason it is not synced. */
-export type SourceResult = { row: MirrorRow } | { skipped: string };
+export type SourceResult = { row: MirrorRow; extras: Record<string, unknown> } | { skipped: string };
 
 /**
  * Reads the records `payloads` name and builds their mirror rows. The map holds a result per
- * record id found; ids missing from it name records the app does not have.
+ * record id found; ids missing from it name records the app does not have. `extras` are read in
+ * the same statement (the parent guard's states) and handed back per record as they came.
  */
 export async function mirrorRowsBuild(
   db: Drizzle,
   object: AnyMirrorObject,
   payloads: readonly object[],
+  extras: Readonly<Record<string, SQL>> = {},
 ): Promise<Map<string, SourceResult>> {
   const ids = [...new Set(payloads.map((payload) => object.recordId(payload)))];
-  const records = await sourceRecordsRead(db, object, ids);
+  const records = await sourceRecordsRead(db, object, ids, extras);
   const results = new Map<string, SourceResult>();
   for (const payload of payloads) {
     const id = object.recordId(payload);
@@ -36,18 +38,24 @@ export async function mirrorRowsBuild(
     const row: MirrorRow = {};
     for (const column of Object.keys(object.fields)) row[column] = mirrorValue(record[column]);
     for (const [column, value] of Object.entries(object.payloadFields?.(payload) ?? {})) row[column] = value ?? null;
-    results.set(id, { row: truncated(object, row) });
+    results.set(id, { row: truncated(object, row), extras: Object.fromEntries(Object.keys(extras).map((key) => [key, record[key]])) });
   }
   return results;
 }
 
 type SourceRecord = Record<string, unknown> & { __id: string; __skip: boolean };
 
-async function sourceRecordsRead(db: Drizzle, object: AnyMirrorObject, ids: readonly string[]): Promise<Map<string, SourceRecord>> {
+async function sourceRecordsRead(
+  db: Drizzle,
+  object: AnyMirrorObject,
+  ids: readonly string[],
+  extras: Readonly<Record<string, SQL>>,
+): Promise<Map<string, SourceRecord>> {
   if (ids.length === 0) return new Map();
   const { source, skip } = object;
   const selection: Record<string, SQL | AnyMirrorObject['source']['id']> = {
     ...object.fields,
+    ...extras,
     __id: sql<string>`${source.id}::text`,
     __skip: skip ? sql<boolean>`(${skip.when})` : sql<boolean>`false`,
   };

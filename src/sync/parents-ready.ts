@@ -2,16 +2,18 @@
  * The parent guard: a row with lookups may be written only when every parent it names has a
  * mirror row with an sfid, that is once Salesforce has the parent. Heroku Connect never retries
  * a row that failed on a missing parent, so writing early loses the row for good.
- * Checked set-wise: one query per parent object for a whole batch.
+ * Checked set-wise: a lookup read straight from a source column is checked inside the batch's one
+ * read of its records ({@link parentStateSelection}); any other, with one query per parent object.
  */
-import { sql } from 'drizzle-orm';
+import { getTableName, is, sql, type SQL } from 'drizzle-orm';
+import { PgColumn } from 'drizzle-orm/pg-core';
 import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import type { MirrorRow } from './mirror-rows.ts';
 import { ParentNotSyncedError } from './sync-errors.ts';
 
 /** A requirement a row must meet before it is written. */
-interface Requirement {
+export interface Requirement {
   /** The object whose mirror row is required. */
   object: AnyMirrorObject;
   /** The row's column holding the required row's external id. */
@@ -28,25 +30,55 @@ export function requirementsOf(objects: MirrorObjectSet, object: AnyMirrorObject
   return [...target, ...parents];
 }
 
+/** A required mirror row, as the batch's read found it: with an sfid, without one, or absent (null). */
+export type ParentState = boolean | null;
+
+/** The key a requirement's state is selected under in the batch's read. */
+export function parentStateKey(index: number): string {
+  return `__parent_${index}`;
+}
+
+/**
+ * For each requirement whose lookup is a plain source column, the SQL that reads its parent's
+ * state in the same statement as the records: `bool_or(sfid IS NOT NULL)` of the parent's mirror
+ * row by its unique external id, so true, false, or null when there is no row.
+ */
+export function parentStateSelection(object: AnyMirrorObject, requirements: readonly Requirement[]): Record<string, SQL> {
+  const selection: Record<string, SQL> = {};
+  requirements.forEach((requirement, index) => {
+    const source = object.fields[requirement.column];
+    if (!is(source, PgColumn)) return;
+    // Qualified by hand: drizzle leaves a single-table select's columns bare, and inside this
+    // subquery a bare name could resolve to the parent's own column of the same name.
+    const value = sql`${sql.identifier(getTableName(source.table))}.${sql.identifier(source.name)}`;
+    selection[parentStateKey(index)] = sql<ParentState>`(SELECT bool_or(connect_sync_parent.sfid IS NOT NULL)
+      FROM ${requirement.object.table} connect_sync_parent
+      WHERE connect_sync_parent.${sql.identifier(requirement.object.externalId)} = (${value})::text)`;
+  });
+  return selection;
+}
+
 /**
  * For each row (keyed by record id), the first requirement it does not meet, as the error its
- * job waits with; rows that may be written are absent from the result.
+ * job waits with; rows that may be written are absent from the result. `known` holds the states
+ * the batch's read already found (by {@link parentStateKey}); the rest are queried here.
  */
 export async function parentsMissing(
   db: Drizzle,
-  objects: MirrorObjectSet,
-  object: AnyMirrorObject,
+  requirements: readonly Requirement[],
   rows: ReadonlyMap<string, MirrorRow>,
+  known: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map(),
 ): Promise<Map<string, ParentNotSyncedError>> {
   const missing = new Map<string, ParentNotSyncedError>();
-  for (const requirement of requirementsOf(objects, object)) {
+  for (const [index, requirement] of requirements.entries()) {
     const waiting = [...rows].filter(([id, row]) => !missing.has(id) && typeof row[requirement.column] === 'string');
     if (waiting.length === 0) continue;
-    const values = [...new Set(waiting.map(([, row]) => row[requirement.column] as string))];
-    const found = await mirrorRowsFind(db, requirement.object, values);
+    const key = parentStateKey(index);
+    const read = waiting.every(([id]) => key in (known.get(id) ?? {}));
+    const found = read ? undefined : await mirrorRowsFind(db, requirement.object, [...new Set(waiting.map(([, row]) => row[requirement.column] as string))]);
     for (const [id, row] of waiting) {
       const value = row[requirement.column] as string;
-      const state = found.get(value);
+      const state = found ? found.get(value) : ((known.get(id)?.[key] as ParentState) ?? undefined);
       const ready = requirement.needs === 'row' ? state !== undefined : state === true;
       if (!ready) missing.set(id, new ParentNotSyncedError(requirement.object.name, requirement.object.externalId, value, state !== undefined));
     }

@@ -12,7 +12,7 @@ import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
 import { mirrorRowsWrite } from './mirror-write.ts';
-import { parentsMissing } from './parents-ready.ts';
+import { parentStateSelection, parentsMissing, requirementsOf } from './parents-ready.ts';
 import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
 import { isDataError, sqlMessage, sqlState } from './statement-errors.ts';
 import { payloadParse } from './payload-parse.ts';
@@ -109,8 +109,11 @@ async function syncBatchOnce(
   options: SyncBatchOptions,
 ): Promise<Map<string, SyncOutcome>> {
   const outcomes = new Map<string, SyncOutcome>();
-  const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload));
+  const requirements = options.parentGuard === false ? [] : requirementsOf(objects, object);
+  // The guard's parent states come with the records, in the batch's one read.
+  const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload), parentStateSelection(object, requirements));
   const rows = new Map<string, MirrorRow>();
+  const known = new Map<string, Record<string, unknown>>();
   for (const { job, recordId } of parsed) {
     const source = sources.get(recordId);
     if (!source) {
@@ -120,9 +123,10 @@ async function syncBatchOnce(
       outcomes.set(job.id, { status: 'skipped', recordId, reason: source.skipped });
     } else {
       rows.set(recordId, source.row);
+      known.set(recordId, source.extras);
     }
   }
-  const missing = options.parentGuard === false ? new Map<string, ParentNotSyncedError>() : await parentsMissing(db, objects, object, rows);
+  const missing = await parentsMissing(db, requirements, rows, known);
   for (const [recordId, error] of missing) rows.delete(recordId);
   await mirrorRowsWrite(db, object, [...rows.values()]);
   for (const { job, recordId } of parsed) {

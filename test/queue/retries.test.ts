@@ -78,9 +78,13 @@ describe('a job whose parent never arrives', () => {
     const school = await schoolInsert(database);
     const role = await roleInsert(database, { schoolId: school.id });
     await mirrorRowInsert(database, editor, school.id, { synced: true });
-    await database.db.transaction((tx) => sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx }));
-    await database.db.transaction((tx) => sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx }));
     const key = String(role.id);
+    await database.db.transaction((tx) => sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx }));
+    await waitFor('the first job to wait', async () => (await waitsOf(database, key)) > 0);
+    // A second sender (pg-boss directly) names the same record with the id as a number: not an
+    // identical job (one still ready to run would be coalesced into the first), so two jobs of one
+    // record wait.
+    await boss.send(contactEditorAffiliation.queueName, { roleId: role.id }, { singletonKey: key });
     const failed = await waitFor('both jobs to give up', async () => {
       const jobs = (await jobsOf(database, contactEditorAffiliation.queueName, key)).filter((job) => job.state === 'failed');
       return jobs.length === 2 && jobs;
