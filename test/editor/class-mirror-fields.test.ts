@@ -10,9 +10,9 @@ import { contactClassroomAffiliation } from '../../src/editor/objects/contact-cl
 import { contact } from '../../src/editor/objects/contact.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { lesson } from '../../src/editor/objects/lesson.ts';
-import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 import { syncBatch } from '../../src/sync/sync-batch.ts';
 import { testDatabase } from '../support/database.ts';
+import { mirrorTime, syncOneOn } from '../support/sync-inline.ts';
 import { editorObjectSet } from '../support/editor.ts';
 import {
   classStudentsInsert,
@@ -29,14 +29,9 @@ import {
 
 const database = await testDatabase();
 
-async function syncOne(object: AnyMirrorObject, data: object) {
-  const outcomes = await syncBatch(database.db, editorObjectSet, object, [{ id: 'job-1', data }], { enabled: true });
-  return outcomes.get('job-1');
-}
+const syncOne = syncOneOn(database);
 
 const at = (iso: string) => new Date(iso);
-// Mirror timestamps carry no zone (Connect writes UTC); read raw, they are UTC wall-clock text.
-const mirrorTime = (iso: string) => iso.replace('T', ' ').replace(/(\.000)?Z$/, '');
 
 describe('classes and lessons', () => {
   // LastSyncDate__c is the time of the sync: between just before the job and just after.
