@@ -20,10 +20,13 @@ export const syncQueueOptions = {
   // while any number may wait. (`stately` would fail a retry that meets a newer waiting job.)
   policy: 'singleton',
   retryLimit,
-  // The worker re-times each retry to the polynomial schedule; this backoff is only the fallback
-  // if a worker stops between failing a job and re-timing it.
+  // Real errors (a lost connection, a killed worker, a failed write) retry on pg-boss's backoff:
+  // 3 s doubling, capped at 30 s, so a passing fault heals in seconds even for a job it hit several
+  // times, and ten executions still span minutes. Waiting for a parent is not an error (see
+  // parent-wait.ts) and spends none of them.
   retryDelay: retryDelayBase(1),
   retryBackoff: true,
+  retryDelayMax: 30,
   deadLetter: deadLetterQueue,
   notify: true,
   // A worker that dies (SIGKILL, a lost connection) stops refreshing its jobs' heartbeat (every

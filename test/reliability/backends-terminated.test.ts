@@ -27,7 +27,8 @@ describe('backends terminated mid-drain', () => {
     const completed = async () =>
       (await observer.query<{ n: number }>(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND state = 'completed'`, [editor.queueName])).rows[0]!.n;
 
-    const worker = await workerSpawn(database);
+    // Batches of 50, so the drain is many batches long and each termination lands in one.
+    const worker = await workerSpawn(database, { WORKER_BATCH_SIZE: '50' });
     await editorJobsInsert(boss, schoolIds);
     let terminated = 0;
     for (let round = 0; round < terminations; round++) {
