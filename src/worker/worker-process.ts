@@ -26,6 +26,9 @@ export const shutdownTimeoutMs = 20_000;
 /** After the hand-back, how long stop() keeps cancelling statements that are still running. */
 const cancelWindowMs = 4_000;
 
+/** How long after the deadline pg-boss may take to hand the running jobs back before its own statements are cancelled too. */
+const bossStuckMs = 2_000;
+
 export interface WorkerProcess {
   /** The pg-boss the workers run on: the host's when it gave one, else the worker's own. */
   boss: PgBoss;
@@ -84,12 +87,18 @@ export async function workerStart(
       : undefined;
   summary?.unref();
 
-  /** Cancels what this worker's connections still run; returns how many statements. */
-  const statementsCancel = async (): Promise<number> => {
+  /**
+   * Cancels what this worker's connections still run; returns how many statements. `withBoss`
+   * reaches pg-boss's own connections too: only once its shutdown is itself stuck, since at the
+   * deadline pg-boss is handing the running jobs back on them and a cancel there leaves the jobs
+   * active until they expire.
+   */
+  const statementsCancel = async (withBoss: boolean): Promise<number> => {
     const pids = busy?.pids() ?? [];
-    if (pids.length === 0 && !applicationName) return 0;
+    const bossConnections = withBoss ? applicationName : undefined;
+    if (pids.length === 0 && !bossConnections) return 0;
     try {
-      return await backendStatementsCancel(database, { pids, applicationName });
+      return await backendStatementsCancel(database, { pids, applicationName: bossConnections });
     } catch (error) {
       log.warn({ err: error }, 'could not cancel running statements');
       return 0;
@@ -104,12 +113,12 @@ export async function workerStart(
         clearInterval(summary);
         await waker.stop();
         log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
-        // At the deadline a statement still running (blocked on a lock, say) is cancelled, so the
-        // stop never outlasts it; the batch fails and its jobs go back to the queue.
+        // At the deadline a handler's statement still running (blocked on a lock, say) is
+        // cancelled, so the stop never outlasts it; the batch fails and its jobs go back to the queue.
         let cancelled = 0;
-        const deadline = busy
-          ? setTimeout(() => void statementsCancel().then((count) => (cancelled += count)), timeoutMs)
-          : undefined;
+        const cancelLater = (afterMs: number, withBoss: boolean) =>
+          busy ? setTimeout(() => void statementsCancel(withBoss).then((count) => (cancelled += count)), afterMs) : undefined;
+        const deadlines = [cancelLater(timeoutMs, false), cancelLater(timeoutMs + bossStuckMs, true)];
         try {
           if (hostBoss) {
             // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
@@ -119,12 +128,12 @@ export async function workerStart(
             await boss.stop({ graceful: true, timeout: timeoutMs });
           }
         } finally {
-          clearTimeout(deadline);
+          deadlines.forEach((deadline) => clearTimeout(deadline));
         }
         // Handlers pg-boss gave up on may still hold a pool connection in a blocked statement;
-        // the pool (and so the process) would wait for it.
+        // the pool (and so the process) would wait for it. pg-boss's own pool is closed by now.
         for (const until = Date.now() + cancelWindowMs; busy && busy.pids().length > 0 && Date.now() < until; ) {
-          cancelled += await statementsCancel();
+          cancelled += await statementsCancel(true);
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         busy?.dispose();
