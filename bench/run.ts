@@ -3,6 +3,7 @@
  * from one run on this machine; compare ratios, not absolute times (see BENCHMARKS.md).
  */
 import { cpus, totalmem } from 'node:os';
+import { bulkEnqueueBenchmark } from './bulk-enqueue.ts';
 import { doctorBenchmark } from './doctor.ts';
 import { drainBenchmark } from './drain.ts';
 import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
@@ -12,6 +13,7 @@ import { workerMemoryBenchmark } from './worker-memory.ts';
 
 const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'enqueue overhead: an app transaction with and without its enqueue', run: enqueueOverheadBenchmark },
+  { name: 'bulk enqueue: 20,000 jobs in one insert into a freshly analyzed queue, record-key trigger on and off', run: bulkEnqueueBenchmark },
   { name: 'drain: the sync worker against a bare pg-boss no-op worker, and waiting jobs re-timed', run: drainBenchmark },
   { name: 'wake latency: parent sfid → child written, with the waker and with the backoff only', run: wakeLatencyBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },

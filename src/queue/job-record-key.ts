@@ -31,7 +31,10 @@ const keyLengthMax = 200;
 const triggerDefinition = () => `
 CREATE SCHEMA IF NOT EXISTS connect_sync;
 CREATE TABLE IF NOT EXISTS connect_sync.sync_queue_key (queue_name text PRIMARY KEY, payload_key text NOT NULL);
-CREATE OR REPLACE FUNCTION connect_sync.sync_job_record_key() RETURNS trigger LANGUAGE plpgsql AS $fn$
+CREATE OR REPLACE FUNCTION connect_sync.sync_job_record_key() RETURNS trigger LANGUAGE plpgsql
+-- The lookup below must use its index even when the job table was last analyzed empty (a fresh
+-- database): a sequential scan per inserted row makes a large insert quadratic.
+SET enable_seqscan = off AS $fn$
 DECLARE
   key_name text;
   key_value text;
