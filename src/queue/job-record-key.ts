@@ -64,7 +64,11 @@ BEGIN
   RETURN NEW;
 END
 $fn$;
-CREATE INDEX IF NOT EXISTS sync_job_waiting_key ON ${bossSchema}.job (name, singleton_key) WHERE state = 'created';
+-- A record's jobs not yet running, by key: the lookup above, and pg-boss's update by singleton
+-- key (the parent waker's), which otherwise scans every pending job of the queue per call.
+CREATE INDEX IF NOT EXISTS sync_job_pending_key ON ${bossSchema}.job (name, singleton_key) WHERE state < 'active';
+DROP INDEX IF EXISTS ${bossSchema}.sync_job_waiting_key;
+CREATE INDEX IF NOT EXISTS sync_job_id ON ${bossSchema}.job (id);
 DROP TRIGGER IF EXISTS sync_job_record_key ON ${bossSchema}.job;
 CREATE TRIGGER sync_job_record_key BEFORE INSERT ON ${bossSchema}.job FOR EACH ROW EXECUTE FUNCTION connect_sync.sync_job_record_key();`;
 

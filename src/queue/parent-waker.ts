@@ -9,7 +9,7 @@
  * table missing just finds nothing until the table is back. The backoff stays the safety net.
  */
 import { sql } from 'drizzle-orm';
-import type { PgBoss } from 'pg-boss';
+import { fromDrizzle, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
@@ -44,11 +44,17 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
       const object = objects.named(parent);
       if (!object) continue;
       try {
-        const records = await parentReadyMark(db, object);
-        for (const record of records) {
-          await boss.update({ name: record.queue, options: { singletonKey: record.record_key, match: 'all', startAfter: 0 } });
-        }
-        woken += records.length;
+        // One transaction per parent object: one commit however many records wake, pg-boss's
+        // NOTIFYs delivered together at its end, and a failure leaves the records unmarked for
+        // the next tick.
+        woken += await db.transaction(async (tx) => {
+          const records = await parentReadyMark(tx, object);
+          const bossDb = fromDrizzle(tx, sql);
+          for (const record of records) {
+            await boss.update({ name: record.queue, options: { singletonKey: record.record_key, match: 'all', startAfter: 0, db: bossDb } });
+          }
+          return records.length;
+        });
         lastError = undefined;
       } catch (error) {
         // Typically a mirror table Connect is dropping and recreating: said once, then retried.
@@ -94,7 +100,7 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
 }
 
 /** Marks the unwoken waits on `parent` whose row is ready as woken; returns them. */
-async function parentReadyMark(db: Drizzle, parent: AnyMirrorObject): Promise<Woken[]> {
+async function parentReadyMark(db: Pick<Drizzle, 'execute'>, parent: AnyMirrorObject): Promise<Woken[]> {
   const { rows } = await db.execute<Woken>(sql`
     UPDATE connect_sync.parent_wait w SET woken_at = now()
       FROM ${parent.table} m
