@@ -9,6 +9,7 @@ import { drainBenchmark } from './drain.ts';
 import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
 import { wakeLatencyBenchmark } from './wake-latency.ts';
+import { wakeWaveBenchmark } from './wake-wave.ts';
 import { workerMemoryBenchmark } from './worker-memory.ts';
 
 const benchmarks: { name: string; run: () => Promise<object> }[] = [
@@ -16,6 +17,7 @@ const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'bulk enqueue: 20,000 jobs in one insert into a freshly analyzed queue, record-key trigger on and off', run: bulkEnqueueBenchmark },
   { name: 'drain: the sync worker against a bare pg-boss no-op worker, and waiting jobs re-timed', run: drainBenchmark },
   { name: 'wake latency: parent sfid → child written, with the waker and with the backoff only', run: wakeLatencyBenchmark },
+  { name: 'wake wave: 1,000 parents land at once beside 50,000 pending jobs, one waker tick, with and without connect-sync\'s job indexes', run: wakeWaveBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
   { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
