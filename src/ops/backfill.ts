@@ -12,6 +12,7 @@ import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import { sourceQuery } from '../sync/source-query.ts';
+import { operatorPrint } from './operator-text.ts';
 
 /** Records read and jobs inserted per batch. */
 export const backfillBatchSize = 1000;
@@ -108,7 +109,7 @@ export async function backfillCommand({ database, config, log, settings }: Comma
         },
       });
       bar.stop();
-      process.stdout.write(`${object.name}: ${result.enqueued} job(s) enqueued, ${result.alreadyWaiting} already waiting, of ${result.records} record(s)\n`);
+      operatorPrint(`${object.name}: ${result.enqueued} job(s) enqueued, ${result.alreadyWaiting} already waiting, of ${result.records} record(s)`);
     }
   } finally {
     await boss.stop({ graceful: false });

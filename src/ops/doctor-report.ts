@@ -11,6 +11,7 @@ import type { Database } from '../db/database.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { opsSchema, opsView } from './doctor-sql.ts';
 import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
+import { controlEscaped, operatorPrint } from './operator-text.ts';
 
 /** One class: how many, and a few of them. */
 export interface DoctorClass {
@@ -118,7 +119,9 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
 /** The report for a terminal: per object, what needs a look; then each check's classes. */
 export function doctorReportText(report: DoctorReport): string {
   const lines: string[] = [];
-  const count = (found: DoctorClass) => (found.count === 0 ? '0' : `${found.count} (e.g. ${found.examples.join(', ')})`);
+  // Examples are keys from the database: shown escaped, so none can forge a line or move the cursor.
+  const examplesText = (found: DoctorClass) => found.examples.map(controlEscaped).join(', ');
+  const count = (found: DoctorClass) => (found.count === 0 ? '0' : `${found.count} (e.g. ${examplesText(found)})`);
   for (const health of report.objects) {
     const parts = [
       ...health.failedOnLookup.flatMap((failure) => [
@@ -136,7 +139,7 @@ export function doctorReportText(report: DoctorReport): string {
     lines.push('', `${check.title}: ${check.count}`);
     const width = Math.max(...Object.keys(check.classes).map((name) => name.length));
     for (const [name, found] of Object.entries(check.classes)) {
-      const examples = found.examples.length > 0 ? `\n${' '.repeat(width + 10)}e.g. ${found.examples.join(', ')}` : '';
+      const examples = found.examples.length > 0 ? `\n${' '.repeat(width + 10)}e.g. ${examplesText(found)}` : '';
       lines.push(`  ${name.padEnd(width)} ${String(found.count).padStart(6)}  ${found.meaning}${examples}`);
     }
   }
@@ -148,5 +151,5 @@ export function doctorReportText(report: DoctorReport): string {
 /** The `doctor` command: the report as text, or as one JSON object with `--json`. */
 export async function doctorCommand({ database, config }: CommandContext, options: { json?: boolean; examples?: number }): Promise<void> {
   const report = await doctorReport(database, config, options.examples === undefined ? {} : { examples: options.examples });
-  process.stdout.write(options.json ? `${JSON.stringify(report)}\n` : `${doctorReportText(report)}\n`);
+  operatorPrint(options.json ? JSON.stringify(report) : doctorReportText(report));
 }

@@ -9,6 +9,7 @@ import type { CommandContext } from '../command-context.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { deadLetterQueue } from '../queue/queues.ts';
+import { operatorPrint } from './operator-text.ts';
 
 /** What a redrive would move, per source queue. */
 export async function redrivePreview(boss: PgBoss, objects: readonly AnyMirrorObject[]): Promise<Map<string, RedrivePreview>> {
@@ -42,14 +43,14 @@ export async function redriveCommand({ database, config, log, settings }: Comman
   try {
     const previews = await redrivePreview(boss, objects);
     const total = [...previews.values()].reduce((sum, preview) => sum + preview.total, 0);
-    for (const [queue, preview] of previews) if (preview.total > 0) process.stdout.write(`${queue}: ${preview.total} dead-lettered job(s)\n`);
+    for (const [queue, preview] of previews) if (preview.total > 0) operatorPrint(`${queue}: ${preview.total} dead-lettered job(s)`);
     if (!options.apply) {
-      process.stdout.write(total === 0 ? 'Nothing to redrive.\n' : `Would send ${total} job(s) back to their queues (dry run; --apply to do it).\n`);
+      operatorPrint(total === 0 ? 'Nothing to redrive.' : `Would send ${total} job(s) back to their queues (dry run; --apply to do it).`);
       return;
     }
     const moved = await redriveRun(boss, objects);
     log.info({ moved }, `redrove ${moved} dead-lettered job(s) back to their queues`);
-    process.stdout.write(`Sent ${moved} job(s) back to their queues.\n`);
+    operatorPrint(`Sent ${moved} job(s) back to their queues.`);
   } finally {
     await boss.stop({ graceful: false });
   }

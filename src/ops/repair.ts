@@ -18,6 +18,7 @@ import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
 import { jobStatesWaiting, opsView } from './doctor-sql.ts';
 import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
+import { controlEscaped, operatorPrint } from './operator-text.ts';
 
 /** One thing repair does. */
 export type RepairItem =
@@ -89,11 +90,12 @@ function objectOfQueue(objects: MirrorObjectSet, queue: string): AnyMirrorObject
 
 /** One line per item, as the dry run prints it. */
 export function repairItemText(item: RepairItem): string {
+  const recordId = controlEscaped(item.recordId);
   if (item.action === 'failedRowReplace') {
-    const job = item.jobWaiting ? 'its job already waiting' : `enqueue ${item.object.queueName} ${item.recordId}`;
-    return `delete FAILED ${item.object.name} row ${item.mirrorRowId} (${item.object.record} ${item.recordId}), ${job}`;
+    const job = item.jobWaiting ? 'its job already waiting' : `enqueue ${item.object.queueName} ${recordId}`;
+    return `delete FAILED ${item.object.name} row ${item.mirrorRowId} (${item.object.record} ${recordId}), ${job}`;
   }
-  return `enqueue ${item.object.queueName} ${item.recordId} (${item.object.record} has no ${item.object.name} row)`;
+  return `enqueue ${item.object.queueName} ${recordId} (${item.object.record} has no ${item.object.name} row)`;
 }
 
 /**
@@ -164,7 +166,7 @@ export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string
     lines.push(`${applied.rowsDeleted} FAILED row(s) deleted, ${applied.jobsEnqueued} job(s) enqueued, ${applied.itemsSkipped} item(s) changed meanwhile and left alone.`);
   }
   if (plan.upstream.count > 0) {
-    lines.push(`Not touched (upstream): ${plan.upstream.count} FAILED row(s) whose parent is still not in Salesforce, e.g. ${plan.upstream.examples.join(', ')}`);
+    lines.push(`Not touched (upstream): ${plan.upstream.count} FAILED row(s) whose parent is still not in Salesforce, e.g. ${plan.upstream.examples.map(controlEscaped).join(', ')}`);
   }
   return lines.join('\n');
 }
@@ -173,14 +175,14 @@ export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string
 export async function repairCommand({ database, config, log, settings }: CommandContext, options: { apply?: boolean }): Promise<void> {
   const plan = await repairPlan(database, config);
   if (!options.apply || plan.items.length === 0) {
-    process.stdout.write(`${repairPlanText(plan)}\n`);
+    operatorPrint(repairPlanText(plan));
     return;
   }
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();
   try {
     const result = await repairApply(database, boss, config.objects, plan, { enabled: settings.SALESFORCE_ENABLED, log });
-    process.stdout.write(`${repairPlanText(plan, result)}\n`);
+    operatorPrint(repairPlanText(plan, result));
   } finally {
     await boss.stop({ graceful: false });
   }
