@@ -15,6 +15,7 @@
 import { getTableColumns, getTableName, is, type SQL } from 'drizzle-orm';
 import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
+import { timestampRead } from './timestamp-read.ts';
 
 /** A payload schema: a zod object type (its output is what a job carries once validated). */
 export type PayloadSchema = z.ZodType<object>;
@@ -106,6 +107,11 @@ export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPa
   columnTypes: Readonly<Record<string, string>>;
   /** Mirror column → maximum length, for the string columns that have one. */
   columnLengths: Readonly<Record<string, number>>;
+  /**
+   * Mirror column → what the sync reads for it: `fields`, with each timestamp read as exact text
+   * (timestamp-read.ts), so no value passes through a JavaScript Date.
+   */
+  fieldReads: Readonly<Record<string, SourceExpression>>;
 }
 
 const lookupPattern = /^(.+)__r__(.+)$/;
@@ -138,6 +144,9 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
     // `is` compares drizzle's entity kinds, not classes: a host's own copy of drizzle-orm still counts.
     if (is(column, PgVarchar) && column.length) columnLengths[name] = column.length;
   }
+  const fieldReads = Object.fromEntries(
+    Object.entries(declaration.fields).map(([name, source]) => [name, timestampRead(byName.get(name)!, source)]),
+  );
   const lookups = Object.keys(declaration.fields).flatMap((column) => {
     const match = lookupPattern.exec(column);
     return match?.[2] ? [{ column, parentExternalId: match[2] }] : [];
@@ -154,6 +163,7 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
     payloadColumns,
     columnTypes,
     columnLengths,
+    fieldReads,
   };
 }
 

@@ -54,7 +54,7 @@ async function sourceRecordsRead(
   if (ids.length === 0) return new Map();
   const { source, skip } = object;
   const selection: Record<string, SQL | AnyMirrorObject['source']['id']> = {
-    ...object.fields,
+    ...object.fieldReads,
     ...extras,
     __id: sql<string>`${source.id}::text`,
     __skip: skip ? sql<boolean>`(${skip.when})` : sql<boolean>`false`,
