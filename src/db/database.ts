@@ -6,6 +6,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { embeddedPostgresDefaultDir, type Settings } from '../config.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
+import { poolConnectionsGuard } from './connection-loss.ts';
 import { databaseEnsure } from './database-admin.ts';
 import { embeddedServerStart } from './embedded-postgres.ts';
 
@@ -31,7 +32,7 @@ export interface Database {
 export async function databaseOpen(
   settings: Pick<Settings, 'DATABASE_URL' | 'DATABASE_SSL' | 'EMBEDDED_POSTGRES_DIR'>,
   log: Logger,
-  options: { poolSize?: number } = {},
+  options: DatabaseOpenOptions = {},
 ): Promise<Database> {
   if (settings.DATABASE_URL) {
     return databaseConnect(settings.DATABASE_URL, sslFor(settings.DATABASE_URL, settings.DATABASE_SSL), options);
@@ -56,19 +57,31 @@ export async function databaseOpen(
   }
 }
 
+/** Options of opening a database. */
+export interface DatabaseOpenOptions {
+  poolSize?: number;
+  /**
+   * Check that the server answers before returning (default true). The worker passes false: it
+   * waits for an unreachable database itself rather than exit (see databaseReachableWait).
+   */
+  verify?: boolean;
+}
+
 /** Connects to `url` and checks that it answers. */
-export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl'] = false, options: { poolSize?: number } = {}): Promise<Database> {
+export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl'] = false, options: DatabaseOpenOptions = {}): Promise<Database> {
   // Mirror timestamps have no time zone and Connect writes them in UTC; so do we.
   const pool = new pg.Pool({ connectionString: url, ssl, max: options.poolSize ?? 10, options: '-c TimeZone=UTC' });
-  // An idle client that loses its connection must not crash the process; the pool replaces it.
-  pool.on('error', () => undefined);
+  // A connection lost, idle or in a transaction, fails its work and never the process.
+  poolConnectionsGuard(pool);
+  const database = { url, ssl, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: () => pool.end() };
+  if (options.verify === false) return database;
   try {
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
     throw new Error(`Cannot connect to Postgres at ${describeDatabaseUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
-  return { url, ssl, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: () => pool.end() };
+  return database;
 }
 
 /**
@@ -78,6 +91,8 @@ export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl
 export function databaseFromPool(pool: pg.Pool): Database {
   const options = (pool as pg.Pool & { options: pg.PoolConfig }).options;
   const url = options.connectionString ?? urlFromParts(options);
+  // Our transactions check its clients out too: a connection lost in one must not end the host's process.
+  poolConnectionsGuard(pool);
   return { url, ssl: options.ssl ?? false, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: async () => undefined };
 }
 

@@ -36,3 +36,30 @@ export function isDataError(error: unknown): boolean {
   if (!code) return false;
   return dataClasses.includes(code.slice(0, 2)) || dataCodes.has(code);
 }
+
+/** SQLSTATEs of a server going away or not yet taking connections (besides class 08, connection exceptions). */
+const connectionCodes = new Set([
+  '57P01', // admin_shutdown: the backend was terminated, or the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: the server is starting up or shutting down
+  '53300', // too_many_connections: a slot frees up again
+]);
+/** Node's socket errors of a server that is down or unreachable for now. */
+const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENETDOWN', 'EAI_AGAIN']);
+/** node-postgres' own words for a connection lost or never made. */
+const lostMessage = /Connection terminated|terminating connection|Connection ended|timeout expired|encountered a connection error|Client was closed/i;
+
+/**
+ * Whether `error` says the connection was lost or could not be made (a terminated backend, a
+ * restarting server, a refused socket): retrying on a new connection heals it. Bad settings
+ * (a refused password, a missing database, an unknown host) are not such errors.
+ */
+export function isConnectionError(error: unknown): boolean {
+  for (let current = error, depth = 0; current && depth < 5; current = (current as { cause?: unknown }).cause, depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && (code.startsWith('08') || connectionCodes.has(code) || socketCodes.has(code))) return true;
+    if (current instanceof AggregateError && current.errors.some((inner) => isConnectionError(inner))) return true;
+    if (lostMessage.test(String((current as Error).message ?? ''))) return true;
+  }
+  return false;
+}

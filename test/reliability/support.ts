@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import { afterAll } from 'vitest';
+import type pg from 'pg';
 import type { Database } from '../../src/db/database.ts';
+import { classroom } from '../../src/editor/objects/classroom.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 
 /** A worker process and everything it printed. */
@@ -69,6 +71,36 @@ export async function editorJobsInsert(boss: PgBoss, schoolIds: readonly string[
   for (let start = 0; start < jobs.length; start += 1000) await boss.insert(editor.queueName, jobs.slice(start, start + 1000));
 }
 
+/**
+ * One class per school, each waiting on its school: the Editor__c mirror rows are there without
+ * an sfid (Salesforce has not accepted them yet), and one Classroom__c job per class is enqueued.
+ * Returns the classes' ids.
+ */
+export async function classroomsWaitingSeed(database: Database, boss: PgBoss, schoolIds: readonly string[]): Promise<string[]> {
+  const { rows } = await database.db.execute<{ id: string }>(
+    sql`INSERT INTO school_classes (school_id, name) SELECT id, 'Class ' || id FROM unnest(${sql.param(schoolIds)}::uuid[]) id RETURNING id`,
+  );
+  await database.db.execute(sql`INSERT INTO salesforce.editor__c (editoruuid__c) SELECT unnest(${sql.param(schoolIds)}::text[])`);
+  const classIds = rows.map((row) => row.id);
+  const jobs = classIds.map((schoolClassId) => ({ data: { schoolClassId }, singletonKey: schoolClassId }));
+  for (let start = 0; start < jobs.length; start += 1000) await boss.insert(classroom.queueName, jobs.slice(start, start + 1000));
+  return classIds;
+}
+
+/** Salesforce accepts these schools: their Editor__c rows get an sfid, as Connect writes it. */
+export async function editorsAccept(client: Pick<pg.Client, 'query'>, schoolIds: readonly string[]): Promise<void> {
+  await client.query(`UPDATE salesforce.editor__c SET sfid = 'a00' || substr(md5(editoruuid__c), 1, 15) WHERE editoruuid__c = ANY($1::text[]) AND sfid IS NULL`, [schoolIds]);
+}
+
+/** Terminates every other client backend of the database (a failover, a proxy restart); returns how many. */
+export async function backendsTerminate(client: Pick<pg.Client, 'query'>): Promise<number> {
+  const { rows } = await client.query<{ n: number }>(
+    `SELECT count(*) FILTER (WHERE pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+     WHERE datname = current_database() AND pid <> pg_backend_pid() AND backend_type = 'client backend'`,
+  );
+  return rows[0]!.n;
+}
+
 /** Jobs of `queue` by state. */
 export async function jobStates(database: Database, queue: string): Promise<Record<string, number>> {
   const { rows } = await database.db.execute<{ state: string; count: number }>(
@@ -78,13 +110,13 @@ export async function jobStates(database: Database, queue: string): Promise<Reco
 }
 
 /**
- * Connect's trigger log for Editor__c: INSERTs and UPDATEs in all, and records written more than
+ * Connect's trigger log for Editor__c (or another mirror `table`): INSERTs and UPDATEs in all, and records written more than
  * once (a job run twice in a way that writes twice would show here).
  */
-export async function editorWrites(database: Database): Promise<{ inserts: number; updates: number; rowsWrittenTwice: number }> {
+export async function editorWrites(database: Database, table = 'editor__c'): Promise<{ inserts: number; updates: number; rowsWrittenTwice: number }> {
   const { rows } = await database.db.execute<{ inserts: number; updates: number; twice: number }>(
-    sql`WITH log AS (SELECT action, record_id FROM salesforce._trigger_log WHERE table_name = 'editor__c'
-                     UNION ALL SELECT action, record_id FROM salesforce._trigger_log_archive WHERE table_name = 'editor__c')
+    sql`WITH log AS (SELECT action, record_id FROM salesforce._trigger_log WHERE table_name = ${table}
+                     UNION ALL SELECT action, record_id FROM salesforce._trigger_log_archive WHERE table_name = ${table})
         SELECT count(*) FILTER (WHERE action = 'INSERT')::int AS inserts, count(*) FILTER (WHERE action = 'UPDATE')::int AS updates,
                (SELECT count(*)::int FROM (SELECT record_id FROM log GROUP BY record_id HAVING count(*) > 1) t) AS twice
         FROM log`,
