@@ -14,6 +14,7 @@ import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
 import type { ParentNotSyncedError } from '../sync/sync-errors.ts';
 import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
 import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule.ts';
+import { WaitTally } from './wait-tally.ts';
 
 export interface SyncWorkerOptions {
   /** SALESFORCE_ENABLED. */
@@ -46,6 +47,7 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? syncWorkerDefaults.pollingIntervalSeconds;
   for (const object of working) {
     const queueLog = log.child({ queue: object.queueName });
+    const tally = new WaitTally(queueLog);
     await boss.work(
       object.queueName,
       {
@@ -59,7 +61,7 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
         includeMetadata: true,
         perJobResults: true,
       },
-      (jobs) => batchHandle(boss, db, objects, queueLog, object, jobs, options),
+      (jobs) => batchHandle(boss, db, objects, queueLog, tally, object, jobs, options),
     );
   }
   log.info({ queues: working.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');
@@ -72,6 +74,7 @@ async function batchHandle(
   db: Drizzle,
   objects: MirrorObjectSet,
   log: Logger,
+  tally: WaitTally,
   object: AnyMirrorObject,
   jobs: JobWithMetadata<unknown>[],
   options: SyncWorkerOptions,
@@ -95,6 +98,7 @@ async function batchHandle(
     results.push(outcomeSettle(jobLog, object, job, outcome));
   }
   results.push(...(await waitingSettle(boss, db, log, object, waiting, done, options)));
+  tally.add(waiting.map(({ error }) => error.parent));
   return results;
 }
 
@@ -182,7 +186,7 @@ async function waitingSettle(
         startAfter,
         retryLimit: Math.max(0, job.retryLimit - job.retryCount),
       });
-      jobLog.info({ waits: state.waits, nextRunInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${error.message}`);
+      jobLog.debug({ waits: state.waits, nextRunInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${error.message}`);
       results.push({ id: job.id, status: 'completed', output: { ...output, nextRunInSeconds: Math.round(startAfter * 1000) / 1000 } });
     }
     if (successors.length > 0) await boss.insert(object.queueName, successors, { db: fromDrizzle(tx, sql) });
