@@ -15,16 +15,29 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', impor
 const program = new Command('connect-sync')
   .description('Sync app records into Heroku Connect mirror tables, parents first.')
   .version(packageVersion, '-v, --version', 'print the version')
-  .option('--config <file>', 'the config file declaring your objects (default: connect-sync.config.ts/.mjs/.js here, else the editor preset)')
+  .option('--config <file>', 'the config file declaring your objects (default: CONNECT_SYNC_CONFIG, else connect-sync.config.ts/.mjs/.js here)')
   // A usage error is its line and a hint, not the whole help (commands defined below inherit this).
   .showHelpAfterError('(run connect-sync --help, or connect-sync <command> --help, for usage)');
 
-/** The host's declarations: --config, CONNECT_SYNC_CONFIG, a config file here, or the editor preset. */
-const loadConfig = () =>
-  syncConfigLoad({
-    path: program.opts<{ config?: string }>().config ?? (process.env.CONNECT_SYNC_CONFIG || undefined),
-    fallback: async () => (await import('./editor/preset.ts')).editorPreset,
-  });
+/** The host's declarations: --config, CONNECT_SYNC_CONFIG or a config file here; none is an error. */
+const loadConfig = () => {
+  sourceConditionEnsure();
+  return syncConfigLoad({ path: program.opts<{ config?: string }>().config ?? (process.env.CONNECT_SYNC_CONFIG || undefined) });
+};
+
+/**
+ * From the sources (a checkout), a config's `import 'connect-sync'` must reach these same sources,
+ * not the build: restarts once, same pid, with the condition package.json maps to src/.
+ */
+function sourceConditionEnsure(): void {
+  const condition = 'connect-sync-source';
+  if (!import.meta.url.endsWith('.ts') || typeof process.execve !== 'function') return;
+  if ([...process.execArgv, process.env.NODE_OPTIONS ?? ''].some((argument) => argument.includes(condition))) return;
+  process.execve(process.execPath, [process.execPath, `--conditions=${condition}`, ...process.execArgv, ...process.argv.slice(1)], process.env);
+}
+
+/** The demo's objects: it is the editor preset's demo, whatever the config names. */
+const demoConfig = async () => ({ config: (await import('./editor/preset.ts')).editorConfig, source: 'the editor preset (the demo runs on it)' });
 
 program
   .command('migrate')
@@ -68,7 +81,7 @@ program
   .option('--time-scale <x>', 'real seconds per simulated second (default: 1/700)', positiveNumber)
   .option('--json', 'print the result as one JSON object')
   .action((options: { schools?: number; seed?: number; timeScale?: number; json?: boolean }) =>
-    commandRun(loadConfig, async ({ database }) => {
+    commandRun(demoConfig, async ({ database }) => {
       const { demoCommand, demoDefaults } = await import('./demo/demo-command.ts');
       const passed = await demoCommand(database, {
         schools: options.schools ?? demoDefaults.schools,

@@ -13,8 +13,9 @@ export interface ConnectSyncConfig {
   objects: readonly AnyMirrorObject[];
   /**
    * The app's own drizzle-kit migrations, for `connect-sync migrate` to run before the queue's
-   * (`table` names their journal in schema `connect_sync`). Most hosts run their own and leave
-   * this out: connect-sync creates no app tables of its own.
+   * (`table` names their journal in schema `connect_sync`); a relative folder is read from the
+   * config file's folder. Most hosts run their own and leave this out: connect-sync creates no
+   * tables of an app but these.
    */
   appMigrations?: { folder: string; table?: string };
   /** Checks the doctor runs on top of its own, per object (the editor preset classifies schools). */

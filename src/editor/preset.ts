@@ -1,7 +1,7 @@
 /**
  * The editor app as one preset beside the core: its six Salesforce objects, its own migrations
  * (schools, roles, classes with their teachers and students, lessons, projects and school projects) and the seed's school classification for the
- * doctor. The demo, the tests and the CLI use it when no config file names another app.
+ * doctor. The demo and the tests use it; this repository's own config file names it.
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig, syncConfigResolve } from '../sync-config.ts';

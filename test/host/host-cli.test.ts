@@ -8,13 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigFileError, syncConfigLoad } from '../../src/config-file.ts';
-import { editorPreset } from '../../src/editor/preset.ts';
 
-const fallback = async () => editorPreset;
-
-function cli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function cli(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['src/cli.ts', ...args], { env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/cli.ts'), ...args], { cwd, env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -28,22 +25,28 @@ const unreachable = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', SALESF
 
 describe('the config file', () => {
   it('is found in the working folder, as the example host app keeps it', async () => {
-    const loaded = await syncConfigLoad({ cwd: 'examples/host-app', fallback });
+    const loaded = await syncConfigLoad({ cwd: 'examples/host-app' });
     expect(loaded.source).toMatch(/examples\/host-app\/connect-sync\.config\.js$/);
     expect(loaded.config.objects.objects.map((object) => object.name)).toEqual(['Account', 'Employee__c']);
   });
 
-  it('falls back to the editor preset where there is none', async () => {
-    const loaded = await syncConfigLoad({ cwd: mkdtempSync(join(tmpdir(), 'connect-sync-config-')), fallback });
-    expect(loaded.source).toBe('fallback');
+  it("is this repository's own at its root, naming the editor preset", async () => {
+    const loaded = await syncConfigLoad({});
+    expect(loaded.source).toMatch(/\/connect-sync\.config\.js$/);
     expect(loaded.config.objects.named('Editor__c')).toBeDefined();
+  });
+
+  it('is required: without one, no objects are assumed', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'connect-sync-config-'));
+    await expect(syncConfigLoad({ cwd: folder })).rejects.toThrow(ConfigFileError);
+    await expect(syncConfigLoad({ cwd: folder })).rejects.toThrow(`No connect-sync config: give --config <file> or CONNECT_SYNC_CONFIG, or put connect-sync.config.ts, connect-sync.config.mjs, connect-sync.config.js in ${folder} (none is there).`);
   });
 
   it('says what is wrong with a file that exports no config', async () => {
     const folder = mkdtempSync(join(tmpdir(), 'connect-sync-config-'));
     writeFileSync(join(folder, 'connect-sync.config.mjs'), 'export default { tables: [] };\n');
-    await expect(syncConfigLoad({ cwd: folder, fallback })).rejects.toThrow(ConfigFileError);
-    await expect(syncConfigLoad({ cwd: folder, fallback })).rejects.toThrow(/needs `objects`: an array of defineMirrorObject/);
+    await expect(syncConfigLoad({ cwd: folder })).rejects.toThrow(ConfigFileError);
+    await expect(syncConfigLoad({ cwd: folder })).rejects.toThrow(/needs `objects`: an array of defineMirrorObject/);
   });
 });
 
@@ -53,6 +56,16 @@ describe('the command line', () => {
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Unknown object "Employee__c": expected all, or one of school \(Editor__c\)/)]);
   });
+
+  it('stops every command that reads objects, in one line, in a folder with no config', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'connect-sync-config-'));
+    const commands = [['migrate'], ['worker'], ['doctor'], ['repair'], ['backfill', 'all'], ['redrive'], ['dashboard']];
+    const results = await Promise.all(commands.map((command) => cli(command, unreachable, folder)));
+    for (const [index, result] of results.entries()) {
+      expect(result.code, commands[index]!.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n'), commands[index]!.join(' ')).toEqual([expect.stringMatching(/^No connect-sync config: give --config <file> or CONNECT_SYNC_CONFIG/)]);
+    }
+  }, 120_000);
 
   it('says in one line when the config file named is missing', async () => {
     const result = await cli(['--config', 'no-such.config.ts', 'doctor'], unreachable);
