@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { classStudents, classTeachers, lessons, projects, roles, schools } from '../../src/editor/app-schema.ts';
+import { classStudents, classTeachers, lessons, projects, roles, schoolProjects, schools } from '../../src/editor/app-schema.ts';
 import { classStudentAdd, classStudentRemove, classTeacherAdd, classTeacherRemove, schoolClassCreate, schoolClassUpdate } from '../../src/editor/operations/classes.ts';
-import { lessonCreate, lessonUpdate, schoolProjectUpdate } from '../../src/editor/operations/lessons.ts';
+import { lessonCreate, lessonUpdate, SchoolProjectTransitionError, schoolProjectUpdate } from '../../src/editor/operations/lessons.ts';
 import { schoolArchive, schoolCreate, SchoolHasStudentsError } from '../../src/editor/operations/schools.ts';
 import type { AppContext } from '../../src/editor/operations/app-context.ts';
 import { syncEnqueuer, type SyncEnqueuer } from '../../src/queue/enqueue.ts';
@@ -122,6 +122,43 @@ describe('lesson and school project operations', () => {
     expect(await jobsEnqueuedBy(() => schoolProjectUpdate(app, first.id, { state: 'submitted', finished: true }))).toMatchObject({ jobs: [`lesson ${lesson.id}`] });
     const [recounted] = await database.db.select().from(lessons).where(sql`${lessons.id} = ${lesson.id}`);
     expect(recounted?.submittedProjectsCount).toBe(2);
+  });
+
+  it('only entering or leaving submitted recounts the lesson and enqueues its job', async () => {
+    const school = await schoolInsert(database);
+    const schoolClass = await schoolClassInsert(database, { schoolId: school.id });
+    const lesson = await lessonInsert(database, { schoolId: school.id, schoolClassId: schoolClass.id });
+    const project = await lessonProjectInsert(database, lesson);
+    const submitting = await schoolProjectInsert(database, project, { schoolId: school.id });
+    const completing = await schoolProjectInsert(database, project, { schoolId: school.id });
+    const submittedCount = async () => (await database.db.select().from(lessons).where(sql`${lessons.id} = ${lesson.id}`))[0]?.submittedProjectsCount;
+    const move = (id: string, state: 'unsubmitted' | 'submitted' | 'returned' | 'complete') => jobsEnqueuedBy(() => schoolProjectUpdate(app, id, { state }));
+
+    expect(await move(submitting.id, 'submitted')).toMatchObject({ jobs: [`lesson ${lesson.id}`] });
+    expect(await submittedCount()).toBe(1);
+    expect(await move(submitting.id, 'complete')).toMatchObject({ jobs: [`lesson ${lesson.id}`] });
+    expect(await submittedCount()).toBe(0);
+
+    await database.db.update(lessons).set({ submittedProjectsCount: 7 }).where(sql`${lessons.id} = ${lesson.id}`);
+    expect(await move(completing.id, 'complete')).toMatchObject({ jobs: [], result: expect.objectContaining({ state: 'complete' }) });
+    expect(await move(completing.id, 'unsubmitted')).toMatchObject({ jobs: [], result: expect.objectContaining({ state: 'unsubmitted' }) });
+    // Not recounted: a move that neither enters nor leaves submitted leaves the lesson alone.
+    expect(await submittedCount()).toBe(7);
+  });
+
+  it('a move the state machine does not allow is refused, writing nothing', async () => {
+    const school = await schoolInsert(database);
+    const schoolClass = await schoolClassInsert(database, { schoolId: school.id });
+    const lesson = await lessonInsert(database, { schoolId: school.id, schoolClassId: schoolClass.id });
+    const schoolProject = await schoolProjectInsert(database, await lessonProjectInsert(database, lesson), { schoolId: school.id, state: 'complete' });
+    const refused = await jobsEnqueuedBy(() => schoolProjectUpdate(app, schoolProject.id, { state: 'submitted', finished: true }));
+    expect(refused.jobs).toEqual([]);
+    expect(refused.error).toBeInstanceOf(SchoolProjectTransitionError);
+    expect((refused.error as Error).message).toBe(
+      `SchoolProject ${schoolProject.id} cannot go from complete to submitted; from complete it may go to unsubmitted`,
+    );
+    const [after] = await database.db.select().from(schoolProjects).where(sql`${schoolProjects.id} = ${schoolProject.id}`);
+    expect(after).toMatchObject({ state: 'complete', finished: false });
   });
 
   it('a school project of a lesson outside any class enqueues nothing', async () => {

@@ -1,7 +1,8 @@
 /**
  * Lesson and school project operations. Only a lesson set in a class is synced, so only such a
  * lesson's changes enqueue its job; a student's school project re-syncs its lesson when its
- * `finished` flag or its submission changes (the lesson's completed count).
+ * `finished` flag changes or it is submitted or withdrawn from submission (the lesson's
+ * completed count).
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
@@ -53,10 +54,26 @@ export async function lessonUpdate({ db, sync }: AppContext, lessonId: string, c
 
 const remixes = alias(projects, 'remixes');
 
+/** The submission states a school project may move to from each state, as the app's state machine allows. */
+export const schoolProjectTransitions: Readonly<Record<SchoolProject['state'], readonly SchoolProject['state'][]>> = {
+  unsubmitted: ['submitted', 'complete'],
+  submitted: ['unsubmitted', 'returned', 'complete'],
+  returned: ['submitted', 'complete'],
+  complete: ['unsubmitted'],
+};
+
+/** A school project asked to move to a state its current state does not lead to. Nothing is written. */
+export class SchoolProjectTransitionError extends Error {
+  override name = 'SchoolProjectTransitionError';
+}
+
 /**
- * Changes a student's school project. A change of `finished` re-syncs its lesson; a change of
- * submission state recounts the lesson's submitted projects, a lesson update that syncs it too.
- * Either way one job per lesson, and only for a lesson set in a class.
+ * Changes a student's school project. A change of `finished` re-syncs its lesson. Only a move
+ * into or out of `submitted` recounts the lesson's submitted projects (its
+ * NumberOfCompletedProjects__c), a lesson update that syncs it; `unsubmitted → complete` and
+ * `complete → unsubmitted` change no count and enqueue nothing. One job per lesson at most, and
+ * only for a lesson set in a class. A move the state machine does not allow throws
+ * SchoolProjectTransitionError.
  */
 export async function schoolProjectUpdate({ db, sync }: AppContext, schoolProjectId: string, changes: SchoolProjectChanges): Promise<SchoolProject> {
   return db.transaction(async (tx) => {
@@ -69,6 +86,12 @@ export async function schoolProjectUpdate({ db, sync }: AppContext, schoolProjec
       .where(eq(schoolProjects.id, schoolProjectId))
       .for('update', { of: schoolProjects });
     if (!before) throw new Error(`SchoolProject ${schoolProjectId} does not exist`);
+    const state = changes.state ?? before.state;
+    if (state !== before.state && !schoolProjectTransitions[before.state].includes(state)) {
+      throw new SchoolProjectTransitionError(
+        `SchoolProject ${schoolProjectId} cannot go from ${before.state} to ${state}; from ${before.state} it may go to ${schoolProjectTransitions[before.state].join(' or ')}`,
+      );
+    }
     const [updated] = await tx
       .update(schoolProjects)
       .set({ ...changes, updatedAt: sql`now()` })
@@ -77,7 +100,8 @@ export async function schoolProjectUpdate({ db, sync }: AppContext, schoolProjec
     if (!updated) throw new Error(`SchoolProject ${schoolProjectId} does not exist`);
     if (!before.lessonId) return updated;
 
-    const submissionChanged = updated.state !== before.state;
+    // Only the submitted count moves with the state: entering or leaving `submitted`.
+    const submissionChanged = (updated.state === 'submitted') !== (before.state === 'submitted');
     if (submissionChanged) await lessonSubmittedRecount(tx, before.lessonId);
     if ((submissionChanged || updated.finished !== before.finished) && before.schoolClassId) {
       await sync.enqueue(lesson, { lessonId: before.lessonId }, { tx });
