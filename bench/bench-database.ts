@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { databaseDrop, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
-import { migrateQueue } from '../src/db/migrate.ts';
+import { migrateQueue } from '../src/schema/migrate.ts';
 import { mirrorTablesCreate } from '../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../src/log.ts';
 import { editorConfig } from '../src/editor/preset.ts';

@@ -46,7 +46,7 @@ program
   .option('--views', "also create the doctor's views over the mirror (production: once Connect has made the mirror tables)")
   .action((options: { mirror?: boolean; views?: boolean }) =>
     commandRun(loadConfig, async ({ database, config, log }) => {
-      const { migrateQueue } = await import('./db/migrate.ts');
+      const { migrateQueue } = await import('./schema/migrate.ts');
       await migrateQueue(database, config, log);
       if (options.mirror) await (await import('./connect-sim/mirror-tables.ts')).mirrorTablesCreate(database, config.objects, log);
       if (options.mirror || options.views) await (await import('./ops/doctor-views.ts')).doctorViewsEnsure(database, config);

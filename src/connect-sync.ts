@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { databaseFromPool, type Database } from './db/database.ts';
-import { migrateQueue } from './db/migrate.ts';
+import { migrateQueue } from './schema/migrate.ts';
 import { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';
 import { silentLogger, type Logger } from './log.ts';
 import type { AnyMirrorObject } from './mirror/object-set.ts';

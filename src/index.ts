@@ -28,7 +28,7 @@ export type { DoctorCheck } from './ops/doctor-check.ts';
 export { loadSettings, ConfigError, type Settings } from './config.ts';
 export { createLogger, silentLogger, type Logger } from './log.ts';
 export { databaseOpen, databaseConnect, databaseFromPool, type Database, type Drizzle } from './db/database.ts';
-export { migrateQueue } from './db/migrate.ts';
+export { migrateQueue } from './schema/migrate.ts';
 
 // Enqueueing, the queue and the worker.
 export { syncEnqueuer, type SyncEnqueuer, type EnqueueVia } from './queue/enqueue.ts';

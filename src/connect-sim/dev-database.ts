@@ -4,7 +4,7 @@
  * trigger log.
  */
 import type { Database } from '../db/database.ts';
-import { migrateQueue } from '../db/migrate.ts';
+import { migrateQueue } from '../schema/migrate.ts';
 import type { Logger } from '../log.ts';
 import { syncConfigResolve, type ConnectSyncConfig, type SyncConfig } from '../sync-config.ts';
 import { connectSimInstall } from './install.ts';

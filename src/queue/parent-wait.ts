@@ -2,32 +2,10 @@
  * `connect_sync.parent_wait`: one row per record whose job is waiting on a parent, keyed by
  * (queue, record key). It keeps what must outlive each waiting job (pg-boss has no field for it):
  * since when the record has waited, how many times, and on which parent row — which the waker
- * watches. Written set-wise: one statement per worker batch.
+ * watches. Written set-wise: one statement per worker batch. Created by migrations/connect-sync.
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-
-/** The table, its index, created by `migrate` (with the SQL enqueue function). Idempotent. */
-export const parentWaitTableSql = `
-CREATE SCHEMA IF NOT EXISTS connect_sync;
-CREATE TABLE IF NOT EXISTS connect_sync.parent_wait (
-  queue text NOT NULL,
-  record_key text NOT NULL,
-  -- The Salesforce object waited for (Editor__c) and its external id value.
-  parent text NOT NULL,
-  parent_key text NOT NULL,
-  -- false when the record waits only for a row to exist (an update-only object's own row).
-  needs_sfid boolean NOT NULL DEFAULT true,
-  waiting_since timestamptz NOT NULL DEFAULT now(),
-  waits integer NOT NULL DEFAULT 1,
-  -- Set by the waker when the parent became ready; cleared by the next wait.
-  woken_at timestamptz,
-  -- Set when the record's job gave up: its other jobs of the same wait give up too, rather than
-  -- starting the clock again; a job enqueued afterwards starts a wait of its own.
-  gave_up_at timestamptz,
-  PRIMARY KEY (queue, record_key)
-);
-CREATE INDEX IF NOT EXISTS parent_wait_unwoken ON connect_sync.parent_wait (parent, parent_key) WHERE woken_at IS NULL;`;
 
 /** One record found waiting in a batch. */
 export interface ParentWaitEntry {

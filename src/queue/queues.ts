@@ -4,7 +4,6 @@
  */
 import type { PgBoss, Queue } from 'pg-boss';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
-import { jobRecordKeyInstall } from './job-record-key.ts';
 import { retryDelayBase, retryLimit } from './retry-schedule.ts';
 
 export const deadLetterQueue = 'salesforce-sync.dead-letter';
@@ -59,5 +58,4 @@ export async function queuesEnsure(boss: PgBoss, objects: MirrorObjectSet): Prom
     if (!existing) await boss.createQueue(name, { policy, ...options });
     else if (Object.entries(options).some(([key, value]) => existing[key as keyof typeof existing] !== value)) await boss.updateQueue(name, options);
   }
-  await jobRecordKeyInstall(boss, objects);
 }

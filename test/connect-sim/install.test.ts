@@ -3,7 +3,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { connectSimInstall, ConnectSimInstallRefused } from '../../src/connect-sim/install.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from '../../src/connect-sim/salesforce-id.ts';
-import { migrateQueue } from '../../src/db/migrate.ts';
+import { migrateQueue } from '../../src/schema/migrate.ts';
 import { mirrorTablesCreate } from '../../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../../src/log.ts';
 import { testDatabase } from '../support/database.ts';

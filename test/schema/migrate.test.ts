@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { migrateQueue } from '../../src/db/migrate.ts';
+import { migrateQueue } from '../../src/schema/migrate.ts';
 import { mirrorTablesCreate } from '../../src/connect-sim/mirror-tables.ts';
 import { silentLogger } from '../../src/log.ts';
 import { queueDefinitions } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
+import { schemaSnapshot } from '../support/schema-snapshot.ts';
 import { editorConfig, editorObjectSet } from '../support/editor.ts';
 
 async function tablesIn(database: Awaited<ReturnType<typeof testDatabase>>, schema: string): Promise<string[]> {
@@ -12,20 +13,6 @@ async function tablesIn(database: Awaited<ReturnType<typeof testDatabase>>, sche
     [schema],
   );
   return rows.map((row) => row.table_name);
-}
-
-/** Every queue's settings, every view's definition, every table's columns, the enqueue function. */
-async function schemaSnapshot(database: Awaited<ReturnType<typeof testDatabase>>) {
-  const { rows: queues } = await database.pool.query(`SELECT * FROM pgboss.queue ORDER BY name`);
-  const { rows: views } = await database.pool.query<{ name: string; definition: string }>(
-    `SELECT schemaname || '.' || viewname AS name, definition FROM pg_views WHERE schemaname = 'connect_sync' ORDER BY 1`,
-  );
-  const { rows: columns } = await database.pool.query(
-    `SELECT table_schema, table_name, column_name, data_type FROM information_schema.columns
-     WHERE table_schema IN ('public', 'salesforce', 'connect_sync') ORDER BY 1, 2, 3`,
-  );
-  const { rows: functions } = await database.pool.query(`SELECT p.oid::regprocedure::text AS name, md5(prosrc) FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = 'connect_sync'`);
-  return { queues, views: views.map((view) => view.name), definitions: views, columns, functions };
 }
 
 describe('migrate on an empty database', () => {
@@ -45,7 +32,7 @@ describe('migrate on an empty database', () => {
     // With the mirror tables there, migrate also makes the doctor's views; a second run changes nothing.
     await migrateQueue(database, editorConfig, silentLogger);
     const before = await schemaSnapshot(database);
-    expect(before.views).toContain('connect_sync.doctor_failed_rows');
+    expect(before.views.map((view) => view.name)).toContain('connect_sync.doctor_failed_rows');
     await migrateQueue(database, editorConfig, silentLogger);
     await mirrorTablesCreate(database, editorObjectSet, silentLogger);
     expect(await schemaSnapshot(database)).toEqual(before);

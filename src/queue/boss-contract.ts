@@ -1,0 +1,21 @@
+/**
+ * What connect-sync relies on of pg-boss's internals, in one place: its schema's name, the
+ * LISTEN channel its workers wake on, and the job row its `send` writes (copied by
+ * connect-sync's `job_insert` function, migrations/connect-sync/0002). Its trigger and indexes on
+ * the job table are in the same migrations. test/queue/boss-contract.test.ts pins every one of
+ * them against the pg-boss installed: a pg-boss release that changes any of them fails that test,
+ * not production.
+ */
+import { createHash } from 'node:crypto';
+import { bossSchema } from './queues.ts';
+
+/** The pg-boss versions whose job table and channel the contract test has held against. */
+export const bossVersionsHeld = '12.34.0';
+
+/**
+ * pg-boss's LISTEN channel for its schema (plans.notifyChannelSql in pg-boss 12): workers
+ * listening on it fetch from the queue named by the payload.
+ */
+export function bossNotifyChannel(schema: string = bossSchema): string {
+  return `pgboss_${createHash('sha224').update(schema).digest('hex').slice(0, 24)}`;
+}
