@@ -57,10 +57,16 @@ program
   .command('worker')
   .description('run every sync queue until SIGTERM (one Heroku worker dyno, or alongside the app)')
   .action(() =>
-    commandRun(loadConfig, async ({ database, config, log, settings }) => {
-      const [{ runUntilShutdown }, { workerStart }] = await Promise.all([import('./shutdown.ts'), import('./worker/worker-process.ts')]);
-      await runUntilShutdown(log, () => workerStart(database, config, log, settings));
-    }),
+    commandRun(
+      loadConfig,
+      async ({ database, config, log, settings }) => {
+        const [{ runUntilShutdown }, { workerStart }] = await Promise.all([import('./shutdown.ts'), import('./worker/worker-process.ts')]);
+        await runUntilShutdown(log, (signal) => workerStart(database, config, log, settings, { signal }));
+      },
+      undefined,
+      // The worker waits for an unreachable database (a failover, a restart) instead of exiting.
+      { verify: false },
+    ),
   );
 
 program

@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadSettings, type Settings } from './config.ts';
 import { ConfigFileError, type LoadedConfig } from './config-file.ts';
-import { databaseOpen, type Database } from './db/database.ts';
+import { databaseOpen, type Database, type DatabaseOpenOptions } from './db/database.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MirrorObjectSetError, MirrorObjectUnknownError } from './mirror/object-set.ts';
 import type { SyncConfig } from './sync-config.ts';
@@ -35,13 +35,14 @@ export async function commandRun(
   loadConfig: () => Promise<LoadedConfig>,
   command: (context: CommandContext) => Promise<void>,
   check?: (config: SyncConfig) => void,
+  open: Pick<DatabaseOpenOptions, 'verify'> = {},
 ): Promise<void> {
   const { settings, log } = commandSetup();
   let database: Database | undefined;
   try {
     const { config, source } = await loadConfig();
     check?.(config);
-    database = await databaseOpen(settings, log);
+    database = await databaseOpen(settings, log, open);
     log.debug({ database: database.description, config: source }, 'database open');
     await command({ settings, log, config, database });
   } catch (error) {

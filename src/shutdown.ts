@@ -20,11 +20,21 @@ export function shutdownSignal(): Promise<NodeJS.Signals> {
 
 /**
  * Runs a long-lived part until SIGTERM or SIGINT, then stops it. Listens before `start`, so a
- * signal during start-up still stops it gracefully.
+ * signal during start-up still stops it gracefully; `start` gets an AbortSignal that aborts on it,
+ * so a start that waits (for an unreachable database) ends there, and the process exits cleanly.
  */
-export async function runUntilShutdown(log: Logger, start: () => Promise<{ stop(): Promise<void> }>): Promise<void> {
+export async function runUntilShutdown(log: Logger, start: (signal: AbortSignal) => Promise<{ stop(): Promise<void> }>): Promise<void> {
   const signal = shutdownSignal();
-  const running = await start();
+  const aborter = new AbortController();
+  void signal.then(() => aborter.abort());
+  let running: { stop(): Promise<void> };
+  try {
+    running = await start(aborter.signal);
+  } catch (error) {
+    if (!aborter.signal.aborted) throw error;
+    log.info({ signal: await signal }, 'shutdown requested during start-up');
+    return;
+  }
   log.info({ signal: await signal }, 'shutdown requested');
   // The last resort before Heroku's SIGKILL: whatever still holds the process, exit ourselves.
   setTimeout(() => {

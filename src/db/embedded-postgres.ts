@@ -31,6 +31,10 @@ export interface EmbeddedServerOptions {
    * instead (logged) rather than stop with an error: for a default the operator did not choose.
    */
   movableWhenUnreachable?: boolean;
+  /** Listen on this port instead of a free one (a test restarting its server where clients expect it). */
+  port?: number;
+  /** Server settings passed as `-c name=value`, e.g. `{ max_connections: 20 }` for a small plan's limit. */
+  settings?: Record<string, string | number>;
 }
 
 /** Starts (initialising on first use) a server whose data lives in `dataDir`. */
@@ -38,13 +42,13 @@ export async function embeddedServerStart(dataDir: string, log: Logger, options:
   const ids = postgresUserIds();
   const nativeDir = postgresNativeDir();
   const databaseDir = dataDirReachable(resolve(dataDir), options.movableWhenUnreachable ?? false, ids, log);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) {
     log.info({ dataDir: databaseDir }, 'initialising embedded Postgres');
     await initdbRun(nativeDir, databaseDir, ids);
   }
   removeStalePidFile(databaseDir, log);
-  const child = await postgresSpawn(nativeDir, databaseDir, port, ids, log);
+  const child = await postgresSpawn(nativeDir, databaseDir, port, ids, log, options.settings ?? {});
   // A process that exits without stop() must not leave its server running.
   const stopOnExit = () => child.kill('SIGINT');
   process.once('exit', stopOnExit);
@@ -119,8 +123,10 @@ async function initdbRun(nativeDir: string, dataDir: string, ids: PostgresUserId
   }
 }
 
-function postgresSpawn(nativeDir: string, dataDir: string, port: number, ids: PostgresUserIds, log: Logger): Promise<ChildProcess> {
-  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'];
+function postgresSpawn(nativeDir: string, dataDir: string, port: number, ids: PostgresUserIds, log: Logger, settings: Record<string, string | number>): Promise<ChildProcess> {
+  const given = Object.entries(settings).flatMap(([name, value]) => ['-c', `${name}=${value}`]);
+  // The settings given come last: Postgres takes the last value of a name.
+  const flags = ['-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200', ...given];
   const child = postgresBinarySpawn(nativeDir, 'postgres', ['-D', dataDir, '-p', String(port), ...flags], ids);
   child.stdout?.resume();
   return new Promise((done, fail) => {

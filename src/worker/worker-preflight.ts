@@ -4,9 +4,12 @@
  * stack traces in a loop; an operator needs one line saying to run `migrate` first.
  */
 import pg from 'pg';
+import { databaseReachableWait } from '../db/connection-loss.ts';
 import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
 import { bossSchema, queueDefinitions } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
+import { isConnectionError } from '../sync/statement-errors.ts';
 
 /** The database is missing the queue schema or some of the declared queues. */
 export class WorkerNotMigratedError extends Error {
@@ -27,5 +30,26 @@ export async function workerPreflight(database: Pick<Database, 'pool' | 'descrip
   if (missing.length > 0) {
     const shown = missing.slice(0, 3).join(', ') + (missing.length > 3 ? ` and ${missing.length - 3} more` : '');
     throw new WorkerNotMigratedError(`The database ${database.description} lacks the queues ${shown}: run \`connect-sync migrate\` first.`);
+  }
+}
+
+/**
+ * The check, once the database answers: a worker started during a failover or a restart waits
+ * for it (one line when it is found unreachable, one when it answers) instead of exiting into a
+ * crash loop. What retrying cannot heal (not migrated, a refused password) still throws.
+ */
+export async function workerPreflightWhenReachable(
+  database: Pick<Database, 'pool' | 'description'>,
+  config: Pick<SyncConfig, 'objects'>,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
+  for (;;) {
+    await databaseReachableWait(database, log, { signal });
+    try {
+      return await workerPreflight(database, config);
+    } catch (error) {
+      if (!isConnectionError(error)) throw error;
+    }
   }
 }

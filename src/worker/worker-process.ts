@@ -15,7 +15,7 @@ import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
-import { workerPreflight } from './worker-preflight.ts';
+import { workerPreflightWhenReachable } from './worker-preflight.ts';
 
 /**
  * Heroku sends SIGKILL 30 s after SIGTERM. Running jobs get this long; then the jobs still
@@ -50,6 +50,8 @@ export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>> & {
    * running through the worker's stop turns it off; the stop then waits for them.
    */
   cancelStatementsOnStop?: boolean;
+  /** Ends a start-up still waiting for an unreachable database (SIGTERM); the start then throws. */
+  signal?: AbortSignal;
 };
 
 /**
@@ -63,8 +65,8 @@ export async function workerStart(
   settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON' | WorkerTuning>>,
   options: WorkerStartOptions = {},
 ): Promise<WorkerProcess> {
-  const { boss: hostBoss, parentWakeSeconds, cancelStatementsOnStop = true, ...workerOptions } = { ...workerTuningOf(settings), ...options };
-  await workerPreflight(database, config);
+  const { boss: hostBoss, parentWakeSeconds, cancelStatementsOnStop = true, signal, ...workerOptions } = { ...workerTuningOf(settings), ...options };
+  await workerPreflightWhenReachable(database, config, log, signal);
   // Our own connection name, so stop() can find (and cancel) this worker's statements alone.
   const applicationName = hostBoss ? undefined : `connect-sync worker ${randomBytes(4).toString('hex')}`;
   const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10, applicationName });

@@ -27,8 +27,11 @@ afterAll(() => {
   for (const child of spawned) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 });
 
-/** Starts `connect-sync worker` on `database`; resolves once its sync workers have started. */
-export async function workerSpawn(database: Database, env: Record<string, string> = {}): Promise<SpawnedWorker> {
+/**
+ * Starts `connect-sync worker` on `database`; resolves once its sync workers have started, or at
+ * once with `{ untilStarted: false }` (a worker that must wait for its database first).
+ */
+export async function workerSpawn(database: Pick<Database, 'url'>, env: Record<string, string> = {}, { untilStarted = true } = {}): Promise<SpawnedWorker> {
   const child = spawn(process.execPath, ['bin/connect-sync.js', 'worker'], {
     env: { ...process.env, DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true', LOG_FORMAT: 'json', WORKER_SUMMARY_SECONDS: '0', RECONCILER_CRON: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -49,7 +52,7 @@ export async function workerSpawn(database: Database, env: Record<string, string
     exited,
   };
   const started = Date.now();
-  while (!output.includes('sync workers started')) {
+  while (untilStarted && !output.includes('sync workers started')) {
     if (child.exitCode !== null) throw new Error(`worker exited during start-up: ${output.slice(0, 2000)}`);
     if (Date.now() - started > 60_000) throw new Error(`worker did not start in 60 s: ${output.slice(0, 2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
