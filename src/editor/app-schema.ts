@@ -88,9 +88,10 @@ export const classTeachers = pgTable(
   'class_teachers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
+    // A class's teachers and students go with it, as the app's `dependent: :destroy` has them.
     schoolClassId: uuid('school_class_id')
       .notNull()
-      .references(() => schoolClasses.id),
+      .references(() => schoolClasses.id, { onDelete: 'cascade' }),
     teacherId: uuid('teacher_id').notNull(),
     ...timestamps,
   },
@@ -104,7 +105,7 @@ export const classStudents = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     schoolClassId: uuid('school_class_id')
       .notNull()
-      .references(() => schoolClasses.id),
+      .references(() => schoolClasses.id, { onDelete: 'cascade' }),
     /** The identity provider's subject uuid of a user holding the school's student role. */
     studentId: uuid('student_id').notNull(),
     ...timestamps,
@@ -117,8 +118,8 @@ export const lessons = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     schoolId: uuid('school_id').references(() => schools.id),
-    /** A lesson outside any class is a user's own and is not synced. */
-    schoolClassId: uuid('school_class_id').references(() => schoolClasses.id),
+    /** A lesson outside any class is a user's own and is not synced. A deleted class's lessons stay, outside it. */
+    schoolClassId: uuid('school_class_id').references(() => schoolClasses.id, { onDelete: 'set null' }),
     userId: uuid('user_id').notNull(),
     name: text('name').notNull(),
     visibility: text('visibility').$type<LessonVisibility>().notNull().default('private'),

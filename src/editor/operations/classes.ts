@@ -1,6 +1,6 @@
 /**
- * Class operations: a class, its teachers and its students. Each writes its rows and enqueues
- * its jobs in one transaction. A class re-syncs whenever its members change (its counts), and a
+ * Class operations: a class, its teachers and its students, and deleting a class with them. Each
+ * writes its rows and enqueues its jobs in one transaction. A class re-syncs whenever its members change (its counts), and a
  * student joining or leaving also re-syncs every lesson of the class that students see (their
  * assigned count).
  */
@@ -41,6 +41,39 @@ export async function schoolClassUpdate({ db, sync }: AppContext, schoolClassId:
     if (!updated) throw new Error(`SchoolClass ${schoolClassId} does not exist`);
     await sync.enqueue(classroom, { schoolClassId }, { tx });
     return updated;
+  });
+}
+
+/**
+ * Deletes a class of a school, as the app's class delete does: its students are destroyed, then
+ * its teachers, its lessons are kept outside any class (no lesson update, so none syncs), and the
+ * class row goes. Then, with the class row gone, come the syncs each destroyed member asks for,
+ * as the app's callbacks do after commit: every student its class and the class's lessons students
+ * see (none are left in it by then), every teacher its class. The class's jobs end as any job for
+ * a record that no longer exists: rejected at once, one log line, no retry spent. Salesforce keeps
+ * the Classroom__c and its affiliations: the app never deletes a mirror row.
+ */
+export async function schoolClassDestroy(context: AppContext, schoolId: string, schoolClassId: string): Promise<SchoolClass> {
+  return context.db.transaction(async (tx) => {
+    // Locked first: no member joins a class while it is being deleted.
+    const [found] = await tx
+      .select({ id: schoolClasses.id })
+      .from(schoolClasses)
+      .where(and(eq(schoolClasses.id, schoolClassId), eq(schoolClasses.schoolId, schoolId)))
+      .for('update');
+    if (!found) throw new Error(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
+    // The app's dependent order (students, teachers, lessons), before the class itself. The
+    // schema's ON DELETE rules would do the same for a bare DELETE, but enqueue nothing.
+    const students = await tx.delete(classStudents).where(eq(classStudents.schoolClassId, schoolClassId)).returning({ id: classStudents.id });
+    const teachers = await tx.delete(classTeachers).where(eq(classTeachers.schoolClassId, schoolClassId)).returning({ id: classTeachers.id });
+    await tx.update(lessons).set({ schoolClassId: null }).where(eq(lessons.schoolClassId, schoolClassId));
+    const [destroyed] = await tx.delete(schoolClasses).where(eq(schoolClasses.id, schoolClassId)).returning();
+    if (!destroyed) throw new Error(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
+    // One request per destroyed member, as each member's own callback makes it in the app; the
+    // identical class jobs coalesce into one waiting job (job-record-key.ts).
+    for (const _student of students) await classMembersChanged(context, tx, schoolClassId);
+    for (const _teacher of teachers) await context.sync.enqueue(classroom, { schoolClassId }, { tx });
+    return destroyed;
   });
 }
 
