@@ -7,7 +7,15 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { classStudents, classTeachers, lessons, projects, roles, schoolProjects, schools } from '../../src/editor/app-schema.ts';
-import { classStudentAdd, classStudentRemove, classTeacherAdd, classTeacherRemove, schoolClassCreate, schoolClassUpdate } from '../../src/editor/operations/classes.ts';
+import {
+  classStudentAdd,
+  classStudentRemove,
+  classTeacherAdd,
+  classTeacherRemove,
+  schoolClassCreate,
+  schoolClassDestroy,
+  schoolClassUpdate,
+} from '../../src/editor/operations/classes.ts';
 import { lessonCreate, lessonUpdate, SchoolProjectTransitionError, schoolProjectUpdate } from '../../src/editor/operations/lessons.ts';
 import { schoolArchive, schoolCreate, SchoolHasStudentsError } from '../../src/editor/operations/schools.ts';
 import type { AppContext } from '../../src/editor/operations/app-context.ts';
@@ -252,6 +260,7 @@ describe('while syncing is off', () => {
       const [project] = await database.db.select().from(projects).where(sql`${projects.lessonId} = ${lesson.id}`);
       const schoolProject = await schoolProjectInsert(database, project!, { schoolId: school.id });
       await schoolProjectUpdate(appSyncOff, schoolProject.id, { finished: true });
+      await schoolClassDestroy(appSyncOff, school.id, schoolClass.id);
       const other = await schoolCreate(appSyncOff, { name: 'Cowes Enterprise', creatorId: randomUUID() }, [{ userId: randomUUID(), role: 'owner' }]);
       return schoolArchive(appSyncOff, other.id);
     });
@@ -259,5 +268,6 @@ describe('while syncing is off', () => {
     expect(jobs).toEqual([]);
     const { rows } = await database.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM schools WHERE archived_at IS NOT NULL AND name = 'Cowes Enterprise'`);
     expect(rows[0]?.count).toBe(1);
+    expect(await database.db.select().from(classStudents).where(sql`${classStudents.schoolClassId} = ${schoolClass.id}`)).toEqual([]);
   });
 });
