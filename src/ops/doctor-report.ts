@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import type { CommandContext } from '../command-context.ts';
 import type { Database } from '../db/database.ts';
+import { identifierQuote } from '../db/sql-names.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { opsSchema, opsView } from './doctor-sql.ts';
 import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
@@ -107,7 +108,8 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
   const checks: Record<string, CheckReport> = {};
   const views: Record<string, string> = Object.fromEntries(Object.entries(doctorViews).map(([key, view]) => [key, `${opsSchema}.${view}`]));
   for (const check of config.doctorChecks) {
-    const rows = await grouped(check.view, 'class', check.subjectColumn);
+    // A host writes the column's name: quoted, whatever it holds.
+    const rows = await grouped(check.view, 'class', identifierQuote(check.subjectColumn));
     const classes: CheckReport['classes'] = {};
     for (const { name, meaning } of check.classes(config.objects)) classes[name] = { ...found(rows.find((row) => row.class === name)), meaning };
     checks[check.name] = { title: check.title, count: rows.reduce((sum, row) => sum + row.count, 0), classes };

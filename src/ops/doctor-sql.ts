@@ -6,10 +6,11 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyMirrorObject, MirrorObjectSet, ResolvedLookup } from '../mirror/object-set.ts';
+import { syncSchema } from '../db/sql-names.ts';
 import { bossSchema } from '../queue/queues.ts';
 
-/** The schema the doctor's views live in (it also holds the migration journals). */
-export const opsSchema = 'connect_sync';
+/** The schema the doctor's views live in (connect-sync's own: it also holds the migration journals). */
+export const opsSchema = syncSchema;
 
 /** `alias.name`, both quoted. */
 export function column(alias: string, name: string): SQL {

@@ -6,6 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
+import { syncTable } from '../db/sql-names.ts';
+
+const parentWaitTable = syncTable('parent_wait');
 
 /** One record found waiting in a batch. */
 export interface ParentWaitEntry {
@@ -38,7 +41,7 @@ export async function parentWaitsRecord(
 ): Promise<Map<string, ParentWaitState>> {
   if (waiting.length === 0) {
     if (done.length > 0) {
-      await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE queue = ${queue} AND record_key = ANY(${sql.param(done)}::text[])`);
+      await db.execute(sql`DELETE FROM ${parentWaitTable} WHERE queue = ${queue} AND record_key = ANY(${sql.param(done)}::text[])`);
     }
     return new Map();
   }
@@ -56,11 +59,11 @@ export async function parentWaitsRecord(
   );
   const { rows } = await db.execute<{ record_key: string; waits: number; waited_seconds: number; gave_up: boolean }>(sql`
     WITH done AS (
-      DELETE FROM connect_sync.parent_wait WHERE queue = ${queue} AND record_key = ANY(${sql.param(done)}::text[])
+      DELETE FROM ${parentWaitTable} WHERE queue = ${queue} AND record_key = ANY(${sql.param(done)}::text[])
     ), e AS (
       SELECT * FROM json_to_recordset(${entries}::json) AS e (record_key text, parent text, parent_key text, needs_sfid boolean, fresh_after timestamptz)
     )
-    INSERT INTO connect_sync.parent_wait AS w (queue, record_key, parent, parent_key, needs_sfid, waiting_since)
+    INSERT INTO ${parentWaitTable} AS w (queue, record_key, parent, parent_key, needs_sfid, waiting_since)
     SELECT ${queue}, e.record_key, e.parent, e.parent_key, e.needs_sfid, coalesce(e.fresh_after, now()) FROM e
     ON CONFLICT (queue, record_key) DO UPDATE
       SET parent = excluded.parent, parent_key = excluded.parent_key, needs_sfid = excluded.needs_sfid, woken_at = NULL,
@@ -75,6 +78,6 @@ export async function parentWaitsRecord(
 export async function parentWaitsGiveUp(db: Pick<Drizzle, 'execute'>, queue: string, keys: readonly string[]): Promise<void> {
   if (keys.length === 0) return;
   await db.execute(sql`
-    UPDATE connect_sync.parent_wait SET gave_up_at = coalesce(gave_up_at, now()), woken_at = now()
+    UPDATE ${parentWaitTable} SET gave_up_at = coalesce(gave_up_at, now()), woken_at = now()
      WHERE queue = ${queue} AND record_key = ANY(${sql.param(keys)}::text[])`);
 }

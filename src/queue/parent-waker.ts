@@ -13,6 +13,9 @@ import { fromDrizzle, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
+import { syncTable } from '../db/sql-names.ts';
+
+const parentWaitTable = syncTable('parent_wait');
 
 /** A running waker. */
 export interface ParentWaker {
@@ -38,7 +41,7 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
   const tick = async (): Promise<number> => {
     let woken = 0;
     const { rows: parents } = await db.execute<{ parent: string }>(
-      sql`SELECT DISTINCT parent FROM connect_sync.parent_wait WHERE woken_at IS NULL`,
+      sql`SELECT DISTINCT parent FROM ${parentWaitTable} WHERE woken_at IS NULL`,
     );
     for (const { parent } of parents) {
       const object = objects.named(parent);
@@ -68,7 +71,7 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
       lastSweep = Date.now();
       // A record woken an hour ago that has not waited since was written (its job settled
       // otherwise), or gave up; its row would only make a later wait look older than it is.
-      await db.execute(sql`DELETE FROM connect_sync.parent_wait WHERE woken_at < now() - interval '1 hour'`);
+      await db.execute(sql`DELETE FROM ${parentWaitTable} WHERE woken_at < now() - interval '1 hour'`);
     }
     return woken;
   };
@@ -102,7 +105,7 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
 /** Marks the unwoken waits on `parent` whose row is ready as woken; returns them. */
 async function parentReadyMark(db: Pick<Drizzle, 'execute'>, parent: AnyMirrorObject): Promise<Woken[]> {
   const { rows } = await db.execute<Woken>(sql`
-    UPDATE connect_sync.parent_wait w SET woken_at = now()
+    UPDATE ${parentWaitTable} w SET woken_at = now()
       FROM ${parent.table} m
      WHERE w.parent = ${parent.name} AND w.woken_at IS NULL
        AND m.${sql.identifier(parent.externalId)} = w.parent_key

@@ -3,6 +3,9 @@ import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import { queuePrefix } from '../mirror/define.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
+import { syncTable } from '../db/sql-names.ts';
+
+const parentWaitTable = syncTable('parent_wait');
 
 /** Unfinished jobs per sync queue (short name), and the jobs kept in the dead-letter queue. */
 export interface QueueDepths {
@@ -28,7 +31,7 @@ export async function queueDepthsRead(db: Drizzle): Promise<QueueDepths> {
           SELECT name, CASE WHEN state = 'created' AND start_after > now() THEN 'deferred' ELSE state::text END AS state
           FROM ${sql.identifier(bossSchema)}.job WHERE name LIKE ${`${queuePrefix}%`} AND state IN ('created', 'retry', 'active')
           UNION ALL
-          SELECT queue, 'waitingOnParent' FROM connect_sync.parent_wait WHERE gave_up_at IS NULL
+          SELECT queue, 'waitingOnParent' FROM ${parentWaitTable} WHERE gave_up_at IS NULL
         ) jobs GROUP BY name, state`,
   );
   const depths: QueueDepths = { queues: {}, deadLettered: 0 };

@@ -3,9 +3,9 @@
  * there. Without it pg-boss would create its schema on start and then log "Queue … does not exist"
  * stack traces in a loop; an operator needs one line saying to run `migrate` first.
  */
-import pg from 'pg';
 import { databaseReachableWait } from '../db/connection-loss.ts';
 import type { Database } from '../db/database.ts';
+import { qualifiedName } from '../db/sql-names.ts';
 import type { Logger } from '../log.ts';
 import { bossSchema, queueDefinitions } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -19,7 +19,7 @@ export class WorkerNotMigratedError extends Error {
 /** Throws WorkerNotMigratedError (one line: what is missing, and `connect-sync migrate`) unless all is in place. */
 export async function workerPreflight(database: Pick<Database, 'pool' | 'description'>, config: Pick<SyncConfig, 'objects'>): Promise<void> {
   const names = queueDefinitions(config.objects).map((queue) => queue.name);
-  const table = `${pg.escapeIdentifier(bossSchema)}.queue`;
+  const table = qualifiedName(bossSchema, 'queue');
   const { rows } = await database.pool.query<{ present: boolean }>('SELECT to_regclass($1) IS NOT NULL AS present', [table]);
   if (!rows[0]?.present) {
     throw new WorkerNotMigratedError(`The database ${database.description} has no queue schema (${bossSchema}): run \`connect-sync migrate\` first.`);
