@@ -55,7 +55,9 @@ async function latencies(database: Database, options: { timeScale: number; paren
     e AS (INSERT INTO salesforce.editor__c (editoruuid__c) SELECT school_id::text FROM r),
     c AS (INSERT INTO salesforce.contact (pi_accounts_unique_id__c, sfid) SELECT user_id::text, '003' || lpad(id::text, 15, '0') FROM r)
     SELECT id::text AS role_id, school_id::text FROM r`);
-  const worker = await workerStart(database, editorConfig, silentLogger, { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 }, {
+  const worker = await workerStart(database, editorConfig, silentLogger, {
+    summarySeconds: 0,
+    reconcilerCron: 'off',
     timeScale: options.timeScale,
     parentWakeSeconds: options.parentWakeSeconds,
     pollingIntervalSeconds: 0.5,

@@ -60,8 +60,12 @@ program
     commandRun(
       loadConfig,
       async ({ database, config, log, settings }) => {
-        const [{ runUntilShutdown }, { workerStart }] = await Promise.all([import('./shutdown.ts'), import('./worker/worker-process.ts')]);
-        await runUntilShutdown(log, (signal) => workerStart(database, config, log, settings, { signal }));
+        const [{ runUntilShutdown }, { workerStart }, { workerConfigFromSettings }] = await Promise.all([
+          import('./shutdown.ts'),
+          import('./worker/worker-process.ts'),
+          import('./config.ts'),
+        ]);
+        await runUntilShutdown(log, (signal) => workerStart(database, config, log, { ...workerConfigFromSettings(settings), signal }));
       },
       undefined,
       // The worker waits for an unreachable database (a failover, a restart) instead of exiting.

@@ -5,6 +5,7 @@
  */
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
+import type { WorkerConfig } from './worker/worker-config.ts';
 
 const postgresUrl = z
   .string()
@@ -17,9 +18,8 @@ const postgresUrl = z
     }
   }, 'a connection URL of the form postgres://user:password@host:5432/database');
 
-// Parsed as pg-boss's scheduler parses it (same cron-parser, same options), so what passes here
-// is what the reconciler's schedule accepts.
-function cronValid(value: string): boolean {
+/** A cron expression as pg-boss's scheduler parses it (same cron-parser, same options), or `off`. */
+export function cronValid(value: string): boolean {
   if (value.trim().toLowerCase() === 'off') return true;
   try {
     CronExpressionParser.parse(value, { tz: 'UTC', strict: false });
@@ -32,10 +32,15 @@ function cronValid(value: string): boolean {
 /** EMBEDDED_POSTGRES_DIR's default (the embedded server may move it when root's postgres user cannot reach it). */
 export const embeddedPostgresDefaultDir = '.data/postgres';
 
-const flag = z
-  .string()
-  .optional()
-  .transform((value) => value === 'true');
+/**
+ * Syncing is on unless switched off, for the CLI (SALESFORCE_ENABLED unset) and connectSync()
+ * alike: off loses syncs (jobs discarded), while on writes mirror rows, which reach Salesforce
+ * only where Heroku Connect is attached to the database.
+ */
+export const syncEnabledDefault = true;
+
+/** Exactly true or false: a typo must not flip the switch. */
+const flag = z.enum(['true', 'false'], { error: 'true or false' }).transform((value) => value === 'true');
 
 const settingsSchema = z.object({
   /** Postgres holding the app's tables, the mirror and the queue. Unset: an embedded Postgres. */
@@ -47,8 +52,8 @@ const settingsSchema = z.object({
   DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).default('auto'),
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
   EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default(embeddedPostgresDefaultDir),
-  /** Exactly `true` turns syncing on; anything else enqueues nothing and discards jobs that run. */
-  SALESFORCE_ENABLED: flag,
+  /** `false` turns syncing off (nothing enqueued, jobs that run discarded); unset: syncEnabledDefault (on). */
+  SALESFORCE_ENABLED: flag.optional(),
   LOG_LEVEL: z
     .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
       error: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -60,13 +65,13 @@ const settingsSchema = z.object({
   RECONCILER_CRON: z
     .string()
     .refine(cronValid, 'a cron expression such as */5 * * * *, or off')
-    .default('*/5 * * * *'),
+    .optional(),
   /** Seconds between the worker's one-line queue summaries; 0 turns them off. */
   WORKER_SUMMARY_SECONDS: z.coerce
     .number({ error: 'a whole number of seconds' })
     .int('a whole number of seconds')
     .min(0, 'zero or more seconds')
-    .default(60),
+    .optional(),
   /** Jobs the worker fetches at once per queue (default 500). */
   WORKER_BATCH_SIZE: z.coerce.number({ error: 'a whole number of jobs' }).int('a whole number of jobs').min(1, 'at least 1').optional(),
   /** Batches of one queue the worker runs at once (default 1: concurrent fetches on a singleton queue collide). */
@@ -102,4 +107,27 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {
   const issue = result.error.issues[0];
   const variable = String(issue?.path[0] ?? 'environment');
   throw new ConfigError(`Invalid configuration: ${variable} must be ${issue?.message ?? 'valid'}`);
+}
+
+/** Whether syncing is on: SALESFORCE_ENABLED, else the default. */
+export function syncEnabled(settings: Pick<Settings, 'SALESFORCE_ENABLED'>): boolean {
+  return settings.SALESFORCE_ENABLED ?? syncEnabledDefault;
+}
+
+/**
+ * The worker's configuration from the environment: the one place that maps the variables onto
+ * it. A variable left unset is left out, so the worker's own default applies, as in code.
+ */
+export function workerConfigFromSettings(settings: Settings): WorkerConfig {
+  const mapped: WorkerConfig = {
+    enabled: settings.SALESFORCE_ENABLED,
+    batchSize: settings.WORKER_BATCH_SIZE,
+    localConcurrency: settings.WORKER_CONCURRENCY,
+    pollingIntervalSeconds: settings.WORKER_POLLING_SECONDS,
+    parentWaitMaxSeconds: settings.PARENT_WAIT_MAX_SECONDS,
+    parentWakeSeconds: settings.PARENT_WAKE_SECONDS,
+    summarySeconds: settings.WORKER_SUMMARY_SECONDS,
+    reconcilerCron: settings.RECONCILER_CRON,
+  };
+  return Object.fromEntries(Object.entries(mapped).filter(([, value]) => value !== undefined));
 }

@@ -9,7 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import { databaseFromPool, type Database } from './db/database.ts';
 import { migrateQueue } from './schema/migrate.ts';
 import { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';
-import { silentLogger, type Logger } from './log.ts';
+import { createLogger, type Logger } from './log.ts';
 import type { AnyMirrorObject } from './mirror/object-set.ts';
 import { backfillRun, type BackfillResult } from './ops/backfill.ts';
 import { doctorReport, type DoctorReport } from './ops/doctor-report.ts';
@@ -18,7 +18,9 @@ import { repairApply, repairPlan, type RepairPlan, type RepairResult } from './o
 import { bossCreate } from './queue/boss.ts';
 import { syncEnqueuer, type SyncEnqueuer } from './queue/enqueue.ts';
 import { syncConfigResolve, type ConnectSyncConfig, type SyncConfig } from './sync-config.ts';
-import { workerStart, type WorkerProcess, type WorkerStartOptions } from './worker/worker-process.ts';
+import { syncEnabledDefault } from './config.ts';
+import type { WorkerConfig } from './worker/worker-config.ts';
+import { workerStart, type WorkerProcess } from './worker/worker-process.ts';
 
 /** What `connectSync()` takes: the config, where the database is, and optionally the host's pg-boss. */
 export interface ConnectSyncOptions extends ConnectSyncConfig {
@@ -27,8 +29,12 @@ export interface ConnectSyncOptions extends ConnectSyncConfig {
   database?: Database;
   /** The host's started pg-boss, for enqueueing and the worker; without it connect-sync starts its own. */
   boss?: PgBoss;
+  /** Where connect-sync logs; by default JSON lines on stdout at info, as the command line does. */
   log?: Logger;
-  /** SALESFORCE_ENABLED: when false, enqueue writes no job and jobs that run are discarded. Default true. */
+  /**
+   * Syncing on (the default, as for the command line): when false, enqueue writes no job, the
+   * worker completes the jobs it takes as discarded (and says so first), and repair refuses.
+   */
   enabled?: boolean;
 }
 
@@ -40,8 +46,11 @@ export interface ConnectSync {
   enqueue: SyncEnqueuer['enqueue'];
   /** The queue schema and a queue per object; `mirror: true` also makes mirror tables (development only). */
   migrate(options?: { mirror?: boolean }): Promise<void>;
-  /** Starts the sync workers (and, when `reconcilerCron` is given, the reconciler) in this process. */
-  workerStart(options?: WorkerStartOptions & { reconcilerCron?: string; summarySeconds?: number }): Promise<WorkerProcess>;
+  /**
+   * Starts the worker in this process: what `connect-sync worker` starts (sync queues, waker,
+   * reconciler, summaries), with the same defaults; on the host's pg-boss when it gave one.
+   */
+  workerStart(config?: Omit<WorkerConfig, 'enabled'>): Promise<WorkerProcess>;
   doctor(): Promise<DoctorReport>;
   repairPlan(): Promise<RepairPlan>;
   repairApply(plan: RepairPlan): Promise<RepairResult>;
@@ -55,8 +64,8 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
   const config = syncConfigResolve(options);
   const database = options.database ?? (options.pool ? databaseFromPool(options.pool) : undefined);
   if (!database) throw new TypeError('connectSync() needs the database: pass { pool } (your pg Pool) or { database }.');
-  const log = options.log ?? silentLogger;
-  const enabled = options.enabled ?? true;
+  const log = options.log ?? createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
+  const enabled = options.enabled ?? syncEnabledDefault;
   let own: Promise<PgBoss> | undefined;
   // The host's pg-boss when given; otherwise one of ours, started on first use, for enqueueing.
   const boss = (): Promise<PgBoss> => {
@@ -83,14 +92,8 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
         await doctorViewsEnsure(database, config);
       }
     },
-    async workerStart(workerOptions = {}) {
-      const { reconcilerCron, summarySeconds, ...rest } = workerOptions;
-      const settings = {
-        SALESFORCE_ENABLED: enabled,
-        WORKER_SUMMARY_SECONDS: summarySeconds ?? 0,
-        ...(reconcilerCron === undefined ? {} : { RECONCILER_CRON: reconcilerCron }),
-      };
-      return workerStart(database, config, log, settings, { ...(options.boss ? { boss: options.boss } : {}), ...rest });
+    async workerStart(workerConfig = {}) {
+      return workerStart(database, config, log, { ...(options.boss ? { boss: options.boss } : {}), ...workerConfig, enabled });
     },
     doctor: () => doctorReport(database, config),
     repairPlan: () => repairPlan(database, config),

@@ -35,7 +35,8 @@ export { syncEnqueuer, type SyncEnqueuer, type EnqueueVia } from './queue/enqueu
 export { bossCreate } from './queue/boss.ts';
 export { deadLetterQueue, queueDefinitions } from './queue/queues.ts';
 export { retryDelaySeconds, retrySchedule, executionLimit } from './queue/retry-schedule.ts';
-export { workerStart, type WorkerProcess, type WorkerStartOptions } from './worker/worker-process.ts';
+export { workerStart, type WorkerParts, type WorkerProcess } from './worker/worker-process.ts';
+export { WorkerConfigError, type WorkerConfig } from './worker/worker-config.ts';
 export { runUntilShutdown, shutdownSignal } from './shutdown.ts';
 
 // The mechanism, inline: what a job does, without the queue (for a host app's own tests).

@@ -1,22 +1,47 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadSettings } from '../src/config.ts';
+import { ConfigError, loadSettings, syncEnabled, workerConfigFromSettings } from '../src/config.ts';
+import { workerConfigResolve } from '../src/worker/worker-config.ts';
 
 const run = promisify(execFile);
 
 describe('settings', () => {
-  it('defaults to the embedded database, syncing off', () => {
-    const settings = loadSettings({});
-    expect(settings.DATABASE_URL).toBeUndefined();
-    expect(settings.SALESFORCE_ENABLED).toBe(false);
-    expect(settings.EMBEDDED_POSTGRES_DIR).toBe('.data/postgres');
+  it('leaves syncing on unless SALESFORCE_ENABLED says false, as connectSync() does', () => {
+    expect(syncEnabled(loadSettings({}))).toBe(true);
+    expect(syncEnabled(loadSettings({ SALESFORCE_ENABLED: 'true' }))).toBe(true);
+    expect(syncEnabled(loadSettings({ SALESFORCE_ENABLED: 'false' }))).toBe(false);
+    expect(workerConfigResolve(workerConfigFromSettings(loadSettings({}))).enabled).toBe(workerConfigResolve({}).enabled);
   });
 
-  it('turns syncing on only for exactly "true"', () => {
-    expect(loadSettings({ SALESFORCE_ENABLED: 'true' }).SALESFORCE_ENABLED).toBe(true);
-    expect(loadSettings({ SALESFORCE_ENABLED: 'TRUE' }).SALESFORCE_ENABLED).toBe(false);
-    expect(loadSettings({ SALESFORCE_ENABLED: '1' }).SALESFORCE_ENABLED).toBe(false);
+  it('takes only true or false for the switch: a typo must not flip it', () => {
+    for (const value of ['TRUE', '1', 'yes', 'off']) {
+      expect(() => loadSettings({ SALESFORCE_ENABLED: value })).toThrow('Invalid configuration: SALESFORCE_ENABLED must be true or false');
+    }
+  });
+
+  it('maps every worker variable onto the worker config, and leaves the unset ones to its defaults', () => {
+    const env = {
+      SALESFORCE_ENABLED: 'false',
+      WORKER_BATCH_SIZE: '50',
+      WORKER_CONCURRENCY: '2',
+      WORKER_POLLING_SECONDS: '1',
+      PARENT_WAIT_MAX_SECONDS: '60',
+      PARENT_WAKE_SECONDS: '0',
+      WORKER_SUMMARY_SECONDS: '0',
+      RECONCILER_CRON: 'off',
+    };
+    expect(workerConfigFromSettings(loadSettings(env))).toEqual({
+      enabled: false,
+      batchSize: 50,
+      localConcurrency: 2,
+      pollingIntervalSeconds: 1,
+      parentWaitMaxSeconds: 60,
+      parentWakeSeconds: 0,
+      summarySeconds: 0,
+      reconcilerCron: 'off',
+    });
+    expect(workerConfigFromSettings(loadSettings({}))).toEqual({});
   });
 
   it('names the variable and what it expects, without echoing the value', () => {

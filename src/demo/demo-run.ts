@@ -76,10 +76,9 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
     database,
     config,
     log,
-    { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 },
     // The waker at its production interval: a waiting child is written within a second or so of
     // its parent in real time, while the backoff behind it runs on the shrunk schedule.
-    { timeScale, parentGuard: guard, pollingIntervalSeconds: 0.5, parentWakeSeconds: 0.5 },
+    { enabled: true, summarySeconds: 0, reconcilerCron: 'off', timeScale, parentGuard: guard, pollingIntervalSeconds: 0.5, parentWakeSeconds: 0.5 },
   );
   const observer = new DemoObserver(database.db);
   try {

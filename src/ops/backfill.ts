@@ -7,6 +7,7 @@ import { SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
 import type { JobInsert, PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
+import { syncEnabled } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
@@ -91,8 +92,8 @@ export async function backfillRun(
 /** The `backfill` command: each object in turn, with a progress bar on the terminal. */
 export async function backfillCommand({ database, config, log, settings }: CommandContext, name: string): Promise<void> {
   const objects = config.objects.select(name);
-  if (!settings.SALESFORCE_ENABLED) {
-    throw new Error('SALESFORCE_ENABLED is not true: the worker would discard every backfilled job, so nothing was enqueued.');
+  if (!syncEnabled(settings)) {
+    throw new Error('Syncing is off (SALESFORCE_ENABLED=false): the worker would discard every backfilled job, so nothing was enqueued.');
   }
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();

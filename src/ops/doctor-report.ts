@@ -44,6 +44,8 @@ export interface ObjectHealth {
   missingRows: DoctorClass;
   waitingOnParent: DoctorClass;
   deadLetter: DoctorClass;
+  /** Records whose last job was discarded while syncing was off: `repair` enqueues them again. */
+  discarded: DoctorClass;
 }
 
 /** A preset check's result: its subjects by class, in precedence order. */
@@ -81,6 +83,7 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
   const waiting = await grouped(doctorViews.waitingOnParent, 'queue_name', `queue_name || '/' || coalesce(record_id, job_id::text)`);
   const deadLabel = `coalesce(queue_name, '(sent directly)') || '/' || coalesce(record_id, job_id::text)`;
   const dead = await grouped(doctorViews.deadLetter, 'queue_name', deadLabel);
+  const discarded = await grouped(doctorViews.discarded, 'queue_name', 'record_id');
   const [deadLetters] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel);
   const found = (row: { count: number; examples: string[] } | undefined): DoctorClass => (row ? { count: row.count, examples: row.examples } : empty());
 
@@ -102,6 +105,7 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
       missingRows: found(missing.find((row) => row.object_name === object.name)),
       waitingOnParent: found(waiting.find((row) => row.queue_name === object.queueName)),
       deadLetter: found(dead.find((row) => row.queue_name === object.queueName)),
+      discarded: found(discarded.find((row) => row.queue_name === object.queueName)),
     };
   });
 
@@ -134,6 +138,7 @@ export function doctorReportText(report: DoctorReport): string {
       health.missingRows.count > 0 ? `  no mirror row: ${count(health.missingRows)}` : [],
       health.waitingOnParent.count > 0 ? `  jobs waiting on a parent: ${count(health.waitingOnParent)}` : [],
       health.deadLetter.count > 0 ? `  dead-lettered jobs: ${count(health.deadLetter)}` : [],
+      health.discarded.count > 0 ? `  jobs discarded while syncing was off (repair enqueues them again): ${count(health.discarded)}` : [],
     ].flat();
     lines.push(`${health.object} (${health.queue}): ${parts.length === 0 ? 'healthy' : ''}`.trimEnd(), ...parts);
   }

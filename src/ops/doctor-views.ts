@@ -44,6 +44,10 @@ export const doctorViews = {
   repairFailedRows: 'repair_failed_rows',
   /** Records with no mirror row and no job under way. */
   repairMissingRows: 'repair_missing_rows',
+  /** Records whose last job ran while syncing was off and was discarded, unwritten. */
+  discarded: 'doctor_discarded',
+  /** Those a new job would sync (a record with no mirror row is repair_missing_rows' instead). */
+  repairDiscarded: 'repair_discarded',
 } as const;
 
 function failedRowsSql(objects: MirrorObjectSet): SQL {
@@ -99,6 +103,15 @@ function deadLetterSql(): SQL {
     FROM ${sql.identifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
 }
 
+/** Per record, its last job of a sync queue when that job was discarded (syncing was off): nothing newer came since. */
+function discardedSql(objects: MirrorObjectSet): SQL {
+  const job = sql`${sql.identifier(bossSchema)}.job`;
+  return sql`SELECT j.id AS job_id, j.name AS queue_name, j.singleton_key AS record_id, j.completed_on
+    FROM ${job} j
+    WHERE j.name IN (${syncQueueNames(objects)}) AND j.state = 'completed' AND j.output ? 'discarded' AND j.singleton_key IS NOT NULL
+      AND NOT EXISTS (SELECT 1 FROM ${job} k WHERE k.name = j.name AND k.singleton_key = j.singleton_key AND k.created_on > j.created_on)`;
+}
+
 /** Records whose job waits for a parent, from the worker's own record of waits. */
 function waitingOnParentSql(objects: MirrorObjectSet): SQL {
   return sql`SELECT NULL::uuid AS job_id, w.queue AS queue_name, w.record_key AS record_id, w.waits, w.parent, w.parent_key,
@@ -120,6 +133,12 @@ function viewDefinitions(config: SyncConfig): [string, SQL][] {
         WHERE lookup_column IS NOT NULL AND parents_synced`,
     ],
     [doctorViews.repairMissingRows, sql`SELECT object_name, queue_name, record_id FROM ${opsView(doctorViews.missingRows)} WHERE NOT job_held`],
+    [doctorViews.discarded, discardedSql(objects)],
+    [
+      doctorViews.repairDiscarded,
+      sql`SELECT d.queue_name, d.record_id, d.job_id FROM ${opsView(doctorViews.discarded)} d
+        WHERE NOT EXISTS (SELECT 1 FROM ${opsView(doctorViews.repairMissingRows)} r WHERE r.queue_name = d.queue_name AND r.record_id = d.record_id)`,
+    ],
     ...config.doctorChecks.flatMap((check) => check.views(objects)),
   ];
 }

@@ -1,12 +1,11 @@
 /**
  * The self-healing reconciler: `repair --apply` on a schedule, so a recoverable failure (a row
  * Connect will never retry, a lost job) heals within minutes with nobody acting. pg-boss's own
- * cron sends a job to its queue (`RECONCILER_CRON`, every 5 minutes by default); whichever worker
+ * cron sends a job to its queue (the worker's `reconcilerCron`, every 5 minutes by default); whichever worker
  * takes the job runs one repair and logs what it did. The cron runs only in an instance started
  * with `schedule` on (the supervising worker); any worker can do the job.
  */
 import type { PgBoss, Queue } from 'pg-boss';
-import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -22,8 +21,13 @@ const reconcileQueueOptions = {
   deleteAfterSeconds: 24 * 60 * 60,
 } as const satisfies Omit<Queue, 'name'>;
 
-/** What the worker process passes in. */
-export type ReconcilerSettings = Pick<Settings, 'RECONCILER_CRON' | 'SALESFORCE_ENABLED'>;
+/** What the worker passes in, from its configuration. */
+export interface ReconcilerSettings {
+  /** When it runs (cron, UTC), or `off`. */
+  cron: string;
+  /** Syncing on: while off, what it would heal is logged and left alone. */
+  enabled: boolean;
+}
 
 /** Creates the reconciler's queue when missing. Idempotent. */
 export async function reconcileQueueEnsure(boss: PgBoss): Promise<void> {
@@ -37,7 +41,7 @@ export interface Reconciler {
 }
 
 /**
- * Registers the schedule (`RECONCILER_CRON`, in UTC) and the handler of its queue; with `off`
+ * Registers the schedule (`cron`, in UTC) and the handler of its queue; with `off`
  * removes the schedule and registers nothing. Called once by the worker process at start.
  */
 export async function reconcilerStart(
@@ -49,14 +53,14 @@ export async function reconcilerStart(
 ): Promise<Reconciler> {
   const reconcilerLog = log.child({ component: 'reconciler' });
   await reconcileQueueEnsure(boss);
-  if (settings.RECONCILER_CRON.trim().toLowerCase() === 'off') {
+  if (settings.cron.trim().toLowerCase() === 'off') {
     await boss.unschedule(reconcileQueue);
-    reconcilerLog.info('reconciler off (RECONCILER_CRON=off)');
+    reconcilerLog.info('reconciler off');
     return { stop: async () => undefined };
   }
-  await boss.schedule(reconcileQueue, settings.RECONCILER_CRON, null, { tz: 'UTC' });
+  await boss.schedule(reconcileQueue, settings.cron, null, { tz: 'UTC' });
   const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, boss, config, reconcilerLog, settings));
-  reconcilerLog.info({ cron: settings.RECONCILER_CRON }, 'reconciler scheduled');
+  reconcilerLog.info({ cron: settings.cron }, 'reconciler scheduled');
   return { stop: () => boss.offWork(reconcileQueue, { id: workerId }) };
 }
 
@@ -66,7 +70,7 @@ export async function reconcileRun(
   boss: PgBoss,
   config: SyncConfig,
   log: Logger,
-  settings: Pick<ReconcilerSettings, 'SALESFORCE_ENABLED'>,
+  settings: Pick<ReconcilerSettings, 'enabled'>,
 ): Promise<RepairResult & { upstream: number }> {
   const plan = await repairPlan(database, config);
   const empty = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0, upstream: plan.upstream.count };
@@ -74,8 +78,8 @@ export async function reconcileRun(
     log.debug({ upstream: plan.upstream.count }, 'reconciler: nothing to heal');
     return empty;
   }
-  if (!settings.SALESFORCE_ENABLED) {
-    log.warn({ items: plan.items.map(repairItemText) }, `reconciler: ${plan.items.length} item(s) to heal, left alone while SALESFORCE_ENABLED is not true`);
+  if (!settings.enabled) {
+    log.warn({ items: plan.items.map(repairItemText) }, `reconciler: ${plan.items.length} item(s) to heal, left alone while syncing is off`);
     return empty;
   }
   const result = await repairApply(database, boss, config.objects, plan, { enabled: true, log });

@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import type { PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
+import { syncEnabled } from '../config.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
@@ -36,6 +37,14 @@ export type RepairItem =
       action: 'jobEnqueue';
       object: AnyMirrorObject;
       recordId: string;
+    }
+  | {
+      /** Enqueue again a record whose last job was discarded while syncing was off. */
+      action: 'discardedReplay';
+      object: AnyMirrorObject;
+      recordId: string;
+      /** The discarded job: the item is done once a newer job of the record exists. */
+      jobId: string;
     };
 
 /** What repair would do, and what it leaves to someone upstream. */
@@ -64,6 +73,9 @@ export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config
   const { rows: missing } = await database.db.execute<{ queue_name: string; record_id: string }>(
     sql`SELECT queue_name, record_id FROM ${opsView(doctorViews.repairMissingRows)} ORDER BY queue_name, record_id`,
   );
+  const { rows: discarded } = await database.db.execute<{ queue_name: string; record_id: string; job_id: string }>(
+    sql`SELECT queue_name, record_id, job_id FROM ${opsView(doctorViews.repairDiscarded)} ORDER BY queue_name, record_id`,
+  );
   const { rows: upstream } = await database.db.execute<{ count: number; examples: string[] | null }>(
     sql`SELECT count(*)::int AS count, (array_agg(object_name || '/' || record_id ORDER BY object_name, record_id))[1:5] AS examples
         FROM ${opsView(doctorViews.failedRows)} WHERE lookup_column IS NOT NULL AND NOT parent_synced`,
@@ -78,6 +90,7 @@ export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config
       jobWaiting: row.job_waiting,
     })),
     ...missing.map((row): RepairItem => ({ action: 'jobEnqueue', object: objectForQueue(row.queue_name), recordId: row.record_id })),
+    ...discarded.map((row): RepairItem => ({ action: 'discardedReplay', object: objectForQueue(row.queue_name), recordId: row.record_id, jobId: row.job_id })),
   ];
   return { items, upstream: { count: upstream[0]?.count ?? 0, examples: upstream[0]?.examples ?? [] } };
 }
@@ -95,6 +108,7 @@ export function repairItemText(item: RepairItem): string {
     const job = item.jobWaiting ? 'its job already waiting' : `enqueue ${item.object.queueName} ${recordId}`;
     return `delete FAILED ${item.object.name} row ${item.mirrorRowId} (${item.object.record} ${recordId}), ${job}`;
   }
+  if (item.action === 'discardedReplay') return `enqueue ${item.object.queueName} ${recordId} (its last job was discarded while syncing was off)`;
   return `enqueue ${item.object.queueName} ${recordId} (${item.object.record} has no ${item.object.name} row)`;
 }
 
@@ -110,7 +124,7 @@ export async function repairApply(
   options: { enabled: boolean; log: Logger },
 ): Promise<RepairResult> {
   if (!options.enabled) {
-    throw new Error('SALESFORCE_ENABLED is not true: repaired records would never be synced again, so nothing was changed.');
+    throw new Error('Syncing is off (SALESFORCE_ENABLED=false): repaired records would never be synced, so nothing was changed.');
   }
   const sync = syncEnqueuer(boss, objects, { enabled: true });
   const result: RepairResult = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0 };
@@ -121,6 +135,8 @@ export async function repairApply(
       if (item.action === 'failedRowReplace') {
         deleted = await failedRowDelete(tx, item.object, item.mirrorRowId);
         if (!deleted) return undefined;
+      } else if (item.action === 'discardedReplay') {
+        if (await newerJobExists(tx, item.object, item.jobId)) return undefined;
       } else if (await mirrorRowExists(tx, item.object, item.recordId)) {
         return undefined;
       }
@@ -148,6 +164,16 @@ async function failedRowDelete(tx: Drizzle, object: AnyMirrorObject, mirrorRowId
 async function mirrorRowExists(tx: Drizzle, object: AnyMirrorObject, recordId: string): Promise<boolean> {
   const { rows } = await tx.execute(sql`SELECT 1 FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${recordId} LIMIT 1`);
   return rows.length > 0;
+}
+
+/** A job of the record newer than `jobId` exists, or `jobId` is gone (removed after its retention). */
+async function newerJobExists(tx: Drizzle, object: AnyMirrorObject, jobId: string): Promise<boolean> {
+  const job = sql`${sql.identifier(bossSchema)}.job`;
+  const { rows } = await tx.execute<{ current: boolean }>(
+    sql`SELECT NOT EXISTS (SELECT 1 FROM ${job} k WHERE k.name = j.name AND k.singleton_key = j.singleton_key AND k.created_on > j.created_on) AS current
+        FROM ${job} j WHERE j.name = ${object.queueName} AND j.id = ${jobId}`,
+  );
+  return rows[0]?.current !== true;
 }
 
 async function jobHeld(tx: Drizzle, object: AnyMirrorObject, recordId: string, states: readonly string[]): Promise<boolean> {
@@ -181,7 +207,7 @@ export async function repairCommand({ database, config, log, settings }: Command
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();
   try {
-    const result = await repairApply(database, boss, config.objects, plan, { enabled: settings.SALESFORCE_ENABLED, log });
+    const result = await repairApply(database, boss, config.objects, plan, { enabled: syncEnabled(settings), log });
     operatorPrint(repairPlanText(plan, result));
   } finally {
     await boss.stop({ graceful: false });

@@ -17,17 +17,17 @@ import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule
 import { WaitTally } from './wait-tally.ts';
 
 export interface SyncWorkerOptions {
-  /** SALESFORCE_ENABLED. */
+  /** Syncing on; when false every job is completed as discarded, without writing. */
   enabled: boolean;
-  /** Jobs fetched at once per queue; full batches are fetched back to back (WORKER_BATCH_SIZE). */
+  /** Jobs fetched at once per queue; full batches are fetched back to back . */
   batchSize?: number;
-  /** Batches of one queue run at once in this process (WORKER_CONCURRENCY). */
+  /** Batches of one queue run at once in this process. */
   localConcurrency?: number;
-  /** Seconds between polls when idle; LISTEN/NOTIFY wakes workers sooner (WORKER_POLLING_SECONDS). At least 0.5. */
+  /** Seconds between polls when idle; LISTEN/NOTIFY wakes workers sooner. At least 0.5. */
   pollingIntervalSeconds?: number;
   /** Multiplies the wait schedule and its time bound: 1 in production; demos and tests shrink it. */
   timeScale?: number;
-  /** How long a record may wait for its parents, in seconds (PARENT_WAIT_MAX_SECONDS; 4.5 h). */
+  /** How long a record may wait for its parents, in seconds (4.5 h). */
   parentWaitMaxSeconds?: number;
   /** Off only for the demo's run without the guard. */
   parentGuard?: boolean;

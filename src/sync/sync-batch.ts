@@ -23,6 +23,12 @@ export interface SyncJob {
   data: unknown;
 }
 
+/**
+ * The output a job run while syncing was off keeps (`{ "discarded": … }`); the doctor counts
+ * these, and repair enqueues their records again.
+ */
+export const syncOffReason = 'syncing was off (SALESFORCE_ENABLED=false)';
+
 /** What became of one job. */
 export type SyncOutcome =
   | { status: 'written'; recordId: string }
@@ -32,7 +38,7 @@ export type SyncOutcome =
   | { status: 'rejected'; recordId?: string; error: PayloadInvalidError | RecordNotFoundError | RowRefusedError };
 
 export interface SyncBatchOptions {
-  /** SALESFORCE_ENABLED: when false every job is discarded and nothing is written. */
+  /** Syncing on; when false every job is discarded and nothing is written. */
   enabled: boolean;
   /**
    * Check parents before writing (default). Off only to show, as the demo does, what Heroku
@@ -54,7 +60,7 @@ export async function syncBatch(
 ): Promise<Map<string, SyncOutcome>> {
   const outcomes = new Map<string, SyncOutcome>();
   if (!options.enabled) {
-    for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
+    for (const job of jobs) outcomes.set(job.id, { status: 'discarded', reason: syncOffReason });
     return outcomes;
   }
   const parsed: ParsedJob[] = [];

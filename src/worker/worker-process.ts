@@ -5,16 +5,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PgBoss } from 'pg-boss';
-import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { parentWakerStart } from '../queue/parent-waker.ts';
-import { syncWorkStart, type SyncWorkerOptions } from '../queue/sync-worker.ts';
+import { syncWorkStart } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
+import { workerConfigResolve, type WorkerConfig } from './worker-config.ts';
 import { workerPreflightWhenReachable } from './worker-preflight.ts';
 
 /**
@@ -29,63 +29,83 @@ const cancelWindowMs = 4_000;
 /** How long after the deadline pg-boss may take to hand the running jobs back before its own statements are cancelled too. */
 const bossStuckMs = 2_000;
 
+/** The parts a worker started, as its "worker started" line says. */
+export interface WorkerParts {
+  /** The sync queues it works. */
+  queues: string[];
+  /** Whether it writes (false: every job is completed as discarded). */
+  enabled: boolean;
+  batchSize: number;
+  localConcurrency: number;
+  pollingIntervalSeconds: number;
+  parentWaitMaxSeconds: number;
+  /** The waker's interval in seconds, or `off`. */
+  waker: number | 'off';
+  /** The reconciler's cron, or `off`. */
+  reconciler: string;
+  /** Seconds between queue summaries, or `off`. */
+  summaries: number | 'off';
+}
+
 export interface WorkerProcess {
   /** The pg-boss the workers run on: the host's when it gave one, else the worker's own. */
   boss: PgBoss;
+  /** What it started. */
+  parts: WorkerParts;
   /** Stops fetching, waits up to `timeoutMs` for running jobs, then hands the rest back. */
   stop(timeoutMs?: number): Promise<void>;
 }
 
-export type WorkerStartOptions = Partial<Omit<SyncWorkerOptions, 'enabled'>> & {
-  /** Seconds between the waker's checks for parents that arrived (PARENT_WAKE_SECONDS, 0.5); 0: backoff only. */
-  parentWakeSeconds?: number;
-  /**
-   * The host's own pg-boss, started by the host: the workers run on it (no pool of their own),
-   * and `stop()` takes them off it and leaves it running. Without it the worker makes its own.
-   */
-  boss?: PgBoss;
-  /**
-   * At stop's deadline, cancel the statements still running on the database's pool (default
-   * true). A host that shares its own pool with the worker and must keep its own long statements
-   * running through the worker's stop turns it off; the stop then waits for them.
-   */
-  cancelStatementsOnStop?: boolean;
-  /** Ends a start-up still waiting for an unreachable database (SIGTERM); the start then throws. */
-  signal?: AbortSignal;
-};
-
 /**
- * Starts the sync workers and, when `RECONCILER_CRON` is given, the self-healing reconciler
- * (the `worker` command passes it; the demo and tests leave it out).
+ * Starts the sync workers, the waker, the self-healing reconciler and the queue summaries, as
+ * `workerConfig` says (`connect-sync worker` maps the environment onto it; every field has the
+ * same default both ways). A worker that would discard says so first, before anything else.
  */
-export async function workerStart(
-  database: Database,
-  config: SyncConfig,
-  log: Logger,
-  settings: Pick<Settings, 'SALESFORCE_ENABLED' | 'WORKER_SUMMARY_SECONDS'> & Partial<Pick<Settings, 'RECONCILER_CRON' | WorkerTuning>>,
-  options: WorkerStartOptions = {},
-): Promise<WorkerProcess> {
-  const { boss: hostBoss, parentWakeSeconds, cancelStatementsOnStop = true, signal, ...workerOptions } = { ...workerTuningOf(settings), ...options };
-  await workerPreflightWhenReachable(database, config, log, signal);
+export async function workerStart(database: Database, config: SyncConfig, log: Logger, workerConfig: WorkerConfig = {}): Promise<WorkerProcess> {
+  const settings = workerConfigResolve(workerConfig);
+  if (!settings.enabled) {
+    log.warn('syncing is off (SALESFORCE_ENABLED=false, or enabled: false): every job this worker takes is completed as discarded, without writing');
+  }
+  const { boss: hostBoss, cancelStatementsOnStop } = settings;
+  await workerPreflightWhenReachable(database, config, log, settings.signal);
   // Our own connection name, so stop() can find (and cancel) this worker's statements alone.
   const applicationName = hostBoss ? undefined : `connect-sync worker ${randomBytes(4).toString('hex')}`;
   const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10, applicationName });
   const busy = cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
   if (!hostBoss) await boss.start();
-  await syncWorkStart(boss, database.db, config.objects, log, { enabled: settings.SALESFORCE_ENABLED, ...workerOptions });
-  const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: parentWakeSeconds });
-  if (settings.RECONCILER_CRON !== undefined) {
-    await reconcilerStart(boss, database, config, log, { RECONCILER_CRON: settings.RECONCILER_CRON, SALESFORCE_ENABLED: settings.SALESFORCE_ENABLED });
-  }
-  if (!settings.SALESFORCE_ENABLED) log.warn('SALESFORCE_ENABLED is not true: jobs that run are discarded without writing');
+  const working = settings.only ?? config.objects.objects;
+  await syncWorkStart(boss, database.db, config.objects, log, {
+    enabled: settings.enabled,
+    batchSize: settings.batchSize,
+    localConcurrency: settings.localConcurrency,
+    pollingIntervalSeconds: settings.pollingIntervalSeconds,
+    timeScale: settings.timeScale,
+    parentWaitMaxSeconds: settings.parentWaitMaxSeconds,
+    parentGuard: settings.parentGuard,
+    only: working,
+  });
+  const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: settings.parentWakeSeconds });
+  await reconcilerStart(boss, database, config, log, { cron: settings.reconcilerCron, enabled: settings.enabled });
+  const parts: WorkerParts = {
+    queues: working.map((object) => config.objects.member(object).queueName),
+    enabled: settings.enabled,
+    batchSize: settings.batchSize,
+    localConcurrency: settings.localConcurrency,
+    pollingIntervalSeconds: settings.pollingIntervalSeconds,
+    parentWaitMaxSeconds: settings.parentWaitMaxSeconds,
+    waker: settings.parentWakeSeconds > 0 ? settings.parentWakeSeconds : 'off',
+    reconciler: settings.reconcilerCron,
+    summaries: settings.summarySeconds > 0 ? settings.summarySeconds : 'off',
+  };
+  log.info(parts, 'worker started');
 
   const summary =
-    settings.WORKER_SUMMARY_SECONDS > 0
+    settings.summarySeconds > 0
       ? setInterval(() => {
           queueDepthsRead(database.db)
             .then((depths) => log.info({ depths }, queueDepthsLine(depths)))
             .catch((error: Error) => log.warn({ err: error }, 'queue summary failed'));
-        }, settings.WORKER_SUMMARY_SECONDS * 1000)
+        }, settings.summarySeconds * 1000)
       : undefined;
   summary?.unref();
 
@@ -110,6 +130,7 @@ export async function workerStart(
   let stopping: Promise<void> | undefined;
   return {
     boss,
+    parts,
     stop(timeoutMs = shutdownTimeoutMs) {
       stopping ??= (async () => {
         clearInterval(summary);
@@ -124,7 +145,7 @@ export async function workerStart(
         try {
           if (hostBoss) {
             // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
-            const queues = (workerOptions.only ?? config.objects.objects).map((object) => object.queueName);
+            const queues = parts.queues;
             await Promise.all(queues.map((queue) => boss.offWork(queue, { wait: true })));
           } else {
             await boss.stop({ graceful: true, timeout: timeoutMs });
@@ -144,18 +165,4 @@ export async function workerStart(
       return stopping;
     },
   };
-}
-
-type WorkerTuning = 'WORKER_BATCH_SIZE' | 'WORKER_CONCURRENCY' | 'WORKER_POLLING_SECONDS' | 'PARENT_WAIT_MAX_SECONDS' | 'PARENT_WAKE_SECONDS';
-
-/** The worker's tuning settings given in the environment, as options (unset ones left out). */
-function workerTuningOf(settings: Partial<Pick<Settings, WorkerTuning>>): WorkerStartOptions {
-  const tuning: WorkerStartOptions = {
-    batchSize: settings.WORKER_BATCH_SIZE,
-    localConcurrency: settings.WORKER_CONCURRENCY,
-    pollingIntervalSeconds: settings.WORKER_POLLING_SECONDS,
-    parentWaitMaxSeconds: settings.PARENT_WAIT_MAX_SECONDS,
-    parentWakeSeconds: settings.PARENT_WAKE_SECONDS,
-  };
-  return Object.fromEntries(Object.entries(tuning).filter(([, value]) => value !== undefined));
 }

@@ -1,7 +1,7 @@
 /**
  * The reconciler heals the recoverable states with nobody calling repair: its scheduled job is
  * sent to its queue (as pg-boss's cron would) and the Connect stand-in pushes what it repaired.
- * Its schedule follows RECONCILER_CRON and goes away with `off`.
+ * Its schedule follows the worker's reconcilerCron and goes away with `off`.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConnectSim } from '../../src/connect-sim/connect-sim.ts';
@@ -24,17 +24,17 @@ afterAll(() => sim.stop());
 describe('the reconciler', () => {
   it('registers its schedule with the configured cron, and removes it when off', async () => {
     const { log } = logCapture();
-    const reconciler = await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: '*/7 * * * *', SALESFORCE_ENABLED: true });
+    const reconciler = await reconcilerStart(boss, database, editorConfig, log, { cron: '*/7 * * * *', enabled: true });
     await reconciler.stop();
     expect(await boss.getSchedules(reconcileQueue)).toMatchObject([{ name: reconcileQueue, cron: '*/7 * * * *', timezone: 'UTC' }]);
-    await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: 'off', SALESFORCE_ENABLED: true });
+    await reconcilerStart(boss, database, editorConfig, log, { cron: 'off', enabled: true });
     expect(await boss.getSchedules(reconcileQueue)).toEqual([]);
   });
 
   it('heals the recoverable states when its scheduled job runs, and Connect pushes the rows', async () => {
     const states = await brokenStatesBuild(database, sim);
     const { log, lines } = logCapture();
-    await reconcilerStart(boss, database, editorConfig, log, { RECONCILER_CRON: '*/5 * * * *', SALESFORCE_ENABLED: true });
+    await reconcilerStart(boss, database, editorConfig, log, { cron: '*/5 * * * *', enabled: true });
     // What pg-boss's cron does at each tick.
     await boss.send(reconcileQueue, null);
     await waitFor('the reconciled affiliations to reach Salesforce', () => affiliationsInSalesforce(database, sim, recoverableRoleIds(states)));

@@ -57,7 +57,7 @@ describe('repair over the seed evidence', async () => {
 
   it('refuses to apply while syncing is off', async () => {
     await expect(repairApply(database, boss, editorObjectSet, { items: [], upstream: { count: 0, examples: [] } }, { enabled: false, log: silentLogger })).rejects.toThrow(
-      'SALESFORCE_ENABLED is not true',
+      'Syncing is off (SALESFORCE_ENABLED=false)',
     );
   });
 });

@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
+import { syncOffReason } from '../../src/sync/sync-batch.ts';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { contact } from '../../src/editor/objects/contact.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
@@ -161,7 +162,7 @@ describe('syncing switched off', () => {
       const found = (await jobsRead(offDatabase, contact.queueName)).find((candidate) => candidate.singleton_key === school.id);
       return found?.state === 'completed' && found;
     });
-    expect(job).toMatchObject({ retry_count: 0, output: { discarded: 'SALESFORCE_ENABLED is not true' } });
+    expect(job).toMatchObject({ retry_count: 0, output: { discarded: syncOffReason } });
     expect(await mirrorRowRead(offDatabase, contact, school.creatorId)).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import { testBoss } from '../support/queue.ts';
 import { waitFor } from '../support/wait.ts';
 import { editorJobsInsert, figure, jobStates, schoolsSeed } from './support.ts';
 
-const settings = { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 };
+const settings = { summarySeconds: 0, reconcilerCron: 'off' };
 
 describe('record keys', () => {
   it('300 jobs sent without a key drain beside 300 keyed ones, each keyed by its record', { timeout: 90_000 }, async () => {

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { contact } from '../../src/editor/objects/contact.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
-import { syncBatch } from '../../src/sync/sync-batch.ts';
+import { syncBatch, syncOffReason } from '../../src/sync/sync-batch.ts';
 import { testDatabase } from '../support/database.ts';
 import { mirrorTime, syncOneOn } from '../support/sync-inline.ts';
 import { mirrorRowInsert, mirrorRowRead, roleInsert, schoolInsert } from '../support/records.ts';
@@ -179,7 +179,7 @@ describe('jobs that cannot be synced', () => {
   it('discards every job while syncing is off, writing nothing', async () => {
     const school = await schoolInsert(database);
     const outcomes = await syncBatch(database.db, editorObjectSet, editor, [{ id: 'job-1', data: { schoolId: school.id } }], { enabled: false });
-    expect(outcomes.get('job-1')).toEqual({ status: 'discarded', reason: 'SALESFORCE_ENABLED is not true' });
+    expect(outcomes.get('job-1')).toEqual({ status: 'discarded', reason: syncOffReason });
     expect(await mirrorRowRead(database, editor, school.id)).toBeUndefined();
   });
 });

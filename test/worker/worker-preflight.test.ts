@@ -12,7 +12,7 @@ import { testDatabase } from '../support/database.ts';
 import { editorConfig } from '../support/editor.ts';
 
 const exec = promisify(execFile);
-const settings = { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 };
+const settings = { summarySeconds: 0, reconcilerCron: 'off' };
 
 describe('a worker on a database that was never migrated', () => {
   it('refuses to start, names the fix, and leaves the database as it was', async () => {

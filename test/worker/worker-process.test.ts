@@ -17,7 +17,7 @@ import { schoolInsert } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
 import { editorConfig, editorObjectSet } from '../support/editor.ts';
 
-const settings = { SALESFORCE_ENABLED: true, WORKER_SUMMARY_SECONDS: 0 };
+const settings = { summarySeconds: 0, reconcilerCron: 'off' };
 
 describe('stopping', () => {
   it('hands a job still running at the deadline back to the queue, and a later worker finishes it', async () => {
@@ -28,7 +28,7 @@ describe('stopping', () => {
     const blocker = await database.pool.connect();
     await blocker.query('BEGIN; LOCK TABLE salesforce.editor__c IN ACCESS EXCLUSIVE MODE');
     const captured = logCapture();
-    const worker = await workerStart(database, editorConfig, captured.log, settings, { pollingIntervalSeconds: 0.5 });
+    const worker = await workerStart(database, editorConfig, captured.log, { ...settings, pollingIntervalSeconds: 0.5 });
     await boss.send(editor.queueName, { schoolId: school.id, isCreate: true }, { singletonKey: school.id });
     await waitFor('the job to start', async () => (await jobsRead(database, editor.queueName))[0]?.state === 'active');
 
@@ -40,7 +40,7 @@ describe('stopping', () => {
     await blocker.query('ROLLBACK');
     blocker.release();
 
-    const next = await workerStart(database, editorConfig, captured.log, settings, { pollingIntervalSeconds: 0.5, timeScale: 0.001 });
+    const next = await workerStart(database, editorConfig, captured.log, { ...settings, pollingIntervalSeconds: 0.5, timeScale: 0.001 });
     await boss.update({ name: editor.queueName, options: { id: handedBack!.id, startAfter: 0 } });
     await waitFor('the job to complete', async () => (await jobsRead(database, editor.queueName))[0]?.state === 'completed');
     await next.stop(1000);
@@ -68,15 +68,18 @@ describe('stopping', () => {
 });
 
 describe('the self-healing reconciler', () => {
-  it('is scheduled by a worker given RECONCILER_CRON, and left out otherwise', async () => {
+  it('is scheduled by every worker, every 5 minutes unless told otherwise, and removed with off', async () => {
     const database = await testDatabase();
     const schedules = async () => (await database.pool.query<{ name: string; cron: string }>('SELECT name, cron FROM pgboss.schedule')).rows;
-    const plain = await workerStart(database, editorConfig, silentLogger, settings);
+    const plain = await workerStart(database, editorConfig, silentLogger, { summarySeconds: 0 });
     await plain.stop(1000);
-    expect(await schedules()).toEqual([]);
-    const worker = await workerStart(database, editorConfig, silentLogger, { ...settings, RECONCILER_CRON: '*/7 * * * *' });
+    expect(await schedules()).toEqual([{ name: 'connect-sync.reconcile', cron: '*/5 * * * *' }]);
+    const worker = await workerStart(database, editorConfig, silentLogger, { ...settings, reconcilerCron: '*/7 * * * *' });
     await worker.stop(1000);
     expect(await schedules()).toEqual([{ name: 'connect-sync.reconcile', cron: '*/7 * * * *' }]);
+    const off = await workerStart(database, editorConfig, silentLogger, settings);
+    await off.stop(1000);
+    expect(await schedules()).toEqual([]);
   });
 });
 
@@ -88,10 +91,10 @@ describe('two workers at once', () => {
     const ids: string[] = [];
     for (let i = 0; i < 120; i++) ids.push((await schoolCreate(app, { name: `School ${i}`, creatorId: randomUUID() })).id);
     const captured = logCapture();
-    const options = { pollingIntervalSeconds: 0.5, batchSize: 10, objects: [editor] };
+    const options = { pollingIntervalSeconds: 0.5, batchSize: 10, only: [editor] };
     const [first, second] = await Promise.all([
-      workerStart(database, editorConfig, captured.log, settings, options),
-      workerStart(database, editorConfig, captured.log, settings, options),
+      workerStart(database, editorConfig, captured.log, { ...settings, ...options }),
+      workerStart(database, editorConfig, captured.log, { ...settings, ...options }),
     ]);
     await waitFor(
       'every school job to complete',
