@@ -11,7 +11,7 @@ import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
-import type { ParentNotSyncedError } from '../sync/sync-errors.ts';
+import { batchFailure, type ParentNotSyncedError } from '../sync/sync-errors.ts';
 import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
 import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule.ts';
 import { WaitTally } from './wait-tally.ts';
@@ -61,7 +61,13 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
         includeMetadata: true,
         perJobResults: true,
       },
-      (jobs) => batchHandle(boss, db, objects, queueLog, tally, object, jobs, options),
+      (jobs) =>
+        batchHandle(boss, db, objects, queueLog, tally, object, jobs, options).catch((error: unknown) => {
+          // pg-boss stores what a handler throws in every job's output: never Drizzle's statement.
+          const failure = batchFailure(error);
+          queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, code: failure.code }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
+          throw failure;
+        }),
     );
   }
   log.info({ queues: working.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');

@@ -1,3 +1,5 @@
+import { sqlMessage, sqlState } from './statement-errors.ts';
+
 /**
  * The two ways a sync job does not write: it waits (a parent is not in Salesforce yet; retried
  * on the schedule) or it gives up now (the job itself is wrong; retrying cannot help).
@@ -46,4 +48,40 @@ export class RowRefusedError extends Error {
     super(message, options);
     this.code = code;
   }
+}
+
+/** The longest message a failed batch hands pg-boss, which stores it as each job's output and logs it. */
+const batchFailureMessageChars = 1000;
+
+/**
+ * A batch that failed as a whole (a lost connection, a cancelled statement, the database refusing
+ * the write for a reason not of one job's data). pg-boss stores the error a handler throws as
+ * every job's output, and Drizzle's message holds the whole statement and all its parameters:
+ * payload values, 500 jobs' worth in each job's row (555 kB each, measured). What is stored and
+ * logged instead: the error's class, its SQLSTATE and the database's own message, bounded.
+ */
+export class SyncBatchFailedError extends Error {
+  override name = 'SyncBatchFailedError';
+  /** The class of the error underneath, e.g. `DatabaseError`. */
+  readonly errorClass: string;
+  /** The Postgres SQLSTATE, when the database gave one. */
+  readonly code?: string;
+
+  constructor(errorClass: string, code: string | undefined, message: string) {
+    super(message);
+    this.errorClass = errorClass;
+    if (code) this.code = code;
+    // pg-boss stores the stack too: its first line says it all.
+    this.stack = `${this.name}: ${message}`;
+  }
+}
+
+/** The bounded, parameter-free error that stands for `error` in the jobs' output and the logs. */
+export function batchFailure(error: unknown): SyncBatchFailedError {
+  if (error instanceof SyncBatchFailedError) return error;
+  let inner = error;
+  // The database's own error under any driver wrapping (Drizzle's carries the statement).
+  while ((inner as { cause?: unknown })?.cause && !(inner as { code?: unknown }).code) inner = (inner as { cause: unknown }).cause;
+  const errorClass = inner instanceof Error ? inner.constructor.name : typeof inner;
+  return new SyncBatchFailedError(errorClass, sqlState(error), sqlMessage(error, batchFailureMessageChars));
 }
