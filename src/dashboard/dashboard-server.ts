@@ -1,7 +1,8 @@
 /**
  * The dashboard: an overview of the sync queues and the doctor's classes, and pg-boss's own
- * dashboard for jobs under /queues, all behind HTTP basic authentication. It refuses to start
- * without credentials. A failed request is one JSON log line, never a multi-line stack.
+ * dashboard for jobs under /queues, all behind HTTP basic authentication, failed logins limited
+ * per client address. It refuses to start without credentials. A failed request is one JSON log
+ * line, never a multi-line stack.
  */
 import { format } from 'node:util';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
@@ -16,6 +17,7 @@ import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsRead } from '../worker/queue-summary.ts';
 import { dashboardDatabaseUrl, dashboardHost, dashboardListen } from './dashboard-listen.ts';
+import { loginLimited, type LoginLimitOptions } from './login-limit.ts';
 import { overviewPage } from './overview-page.ts';
 
 const queuesPath = '/queues';
@@ -36,7 +38,13 @@ export interface DashboardServer {
 }
 
 /** The dashboard's routes, for serving or for testing with `app.request()`. */
-export function dashboardApp(database: Database, config: SyncConfig, credentials: { username: string; password: string }, log: Logger = silentLogger) {
+export function dashboardApp(
+  database: Database,
+  config: SyncConfig,
+  credentials: { username: string; password: string },
+  log: Logger = silentLogger,
+  options: { loginLimit?: LoginLimitOptions } = {},
+) {
   const queues = createDashboardHandler({
     databases: [{ url: dashboardDatabaseUrl(database), name: 'connect-sync', schema: bossSchema }],
     basePath: queuesPath,
@@ -48,7 +56,7 @@ export function dashboardApp(database: Database, config: SyncConfig, credentials
     log.error({ err: error, method: c.req.method, path: c.req.path }, `dashboard request failed: ${error.message}`);
     return c.text('Internal Server Error', 500);
   });
-  app.use('*', basicAuth({ ...credentials, realm: 'connect-sync' }));
+  app.use('*', loginLimited(basicAuth({ ...credentials, realm: 'connect-sync' }), log, options.loginLimit));
   app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
   app.all(`${queuesPath}`, (c) => queues(c.req.raw));
   app.all(`${queuesPath}/*`, (c) => queues(c.req.raw));
