@@ -89,6 +89,8 @@ const settingsSchema = z.object({
   /** Credentials for the dashboard; it refuses to start without both. */
   DASHBOARD_USER: z.string().min(1, 'a user name').optional(),
   DASHBOARD_PASSWORD: z.string().min(12, 'a password of at least 12 characters').optional(),
+  /** A bearer token for the dashboard's /metrics, for a Prometheus scraper. Unset: /metrics takes the dashboard's credentials. */
+  METRICS_TOKEN: z.string().min(24, 'a token of at least 24 characters').optional(),
 });
 
 export type Settings = z.output<typeof settingsSchema>;

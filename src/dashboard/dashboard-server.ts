@@ -8,10 +8,12 @@ import { format } from 'node:util';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
+import { bearerAuth } from 'hono/bearer-auth';
 import { HTTPException } from 'hono/http-exception';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import { doctorReport } from '../ops/doctor-report.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -21,6 +23,7 @@ import { loginLimited, type LoginLimitOptions } from './login-limit.ts';
 import { overviewPage } from './overview-page.ts';
 
 const queuesPath = '/queues';
+const metricsPath = '/metrics';
 
 export class DashboardCredentialsMissing extends Error {
   override name = 'DashboardCredentialsMissing';
@@ -37,13 +40,16 @@ export interface DashboardServer {
   stop(): Promise<void>;
 }
 
-/** The dashboard's routes, for serving or for testing with `app.request()`. */
+/**
+ * The dashboard's routes, for serving or for testing with `app.request()`. `/metrics` (Prometheus
+ * text) takes `metricsToken` as a bearer token when one is given, else the dashboard's credentials.
+ */
 export function dashboardApp(
   database: Database,
   config: SyncConfig,
   credentials: { username: string; password: string },
   log: Logger = silentLogger,
-  options: { loginLimit?: LoginLimitOptions } = {},
+  options: { loginLimit?: LoginLimitOptions; metricsToken?: string } = {},
 ) {
   const queues = createDashboardHandler({
     databases: [{ url: dashboardDatabaseUrl(database), name: 'connect-sync', schema: bossSchema }],
@@ -56,11 +62,15 @@ export function dashboardApp(
     log.error({ err: error, method: c.req.method, path: c.req.path }, `dashboard request failed: ${error.message}`);
     return c.text('Internal Server Error', 500);
   });
-  app.use('*', loginLimited(basicAuth({ ...credentials, realm: 'connect-sync' }), log, options.loginLimit));
+  const dashboardAuth = loginLimited(basicAuth({ ...credentials, realm: 'connect-sync' }), log, options.loginLimit);
+  app.use('*', (c, next) => (c.req.path === metricsPath && options.metricsToken ? next() : dashboardAuth(c, next)));
+  if (options.metricsToken) app.use(metricsPath, bearerAuth({ token: options.metricsToken }));
+  const metrics = new SyncMetrics(database, config, { log });
+  app.get(metricsPath, async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
   app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
   app.all(`${queuesPath}`, (c) => queues(c.req.raw));
   app.all(`${queuesPath}/*`, (c) => queues(c.req.raw));
-  return { app, close: () => queues.close() };
+  return { app, metrics, close: () => queues.close() };
 }
 
 /** Starts the dashboard on HOST and PORT; refuses without credentials or on a busy port (one line). */
@@ -68,10 +78,12 @@ export async function dashboardStart(
   database: Database,
   config: SyncConfig,
   log: Logger,
-  settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'> & Partial<Pick<Settings, 'HOST'>>,
+  settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'> & Partial<Pick<Settings, 'HOST' | 'METRICS_TOKEN'>>,
 ): Promise<DashboardServer> {
   if (!settings.DASHBOARD_USER || !settings.DASHBOARD_PASSWORD) throw new DashboardCredentialsMissing();
-  const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD }, log);
+  const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD }, log, {
+    metricsToken: settings.METRICS_TOKEN,
+  });
   const host = dashboardHost(settings);
   const restoreConsole = consoleToLog(log);
   let server;

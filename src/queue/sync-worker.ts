@@ -9,6 +9,8 @@ import { sql } from 'drizzle-orm';
 import { fromDrizzle, type JobInsert, type JobResult, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { syncBatchCounted } from '../metrics/batch-counted.ts';
+import type { SyncMetrics } from '../metrics/sync-metrics.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
 import { batchFailure, type ParentNotSyncedError } from '../sync/sync-errors.ts';
@@ -33,6 +35,8 @@ export interface SyncWorkerOptions {
   parentGuard?: boolean;
   /** Only these objects' queues (every object of the set by default). */
   only?: readonly AnyMirrorObject[];
+  /** Where each settled batch is counted (the worker's metrics). */
+  metrics?: Pick<SyncMetrics, 'batchRecord'>;
 }
 
 /** Defaults of the worker's settings. */
@@ -85,6 +89,7 @@ async function batchHandle(
   jobs: JobWithMetadata<unknown>[],
   options: SyncWorkerOptions,
 ): Promise<JobResult[]> {
+  const started = performance.now();
   const outcomes = await syncBatch(db, objects, object, jobs, options);
   const results: JobResult[] = [];
   const waiting: Waiting[] = [];
@@ -105,6 +110,7 @@ async function batchHandle(
   }
   results.push(...(await waitingSettle(boss, db, log, object, waiting, done, options)));
   tally.add(waiting.map(({ error }) => error.parent));
+  options.metrics?.batchRecord(object.queue, ...syncBatchCounted(jobs, outcomes, results, started));
   return results;
 }
 

@@ -4,6 +4,7 @@
  * in code; both start through `workerConfigResolve`, so every default is the same both ways.
  */
 import type { PgBoss } from 'pg-boss';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { cronValid, syncEnabledDefault } from '../config.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
@@ -29,6 +30,8 @@ const workerConfigSchema = z.strictObject({
   parentWakeSeconds: z.number({ error: 'a number of seconds' }).min(0, 'zero or more seconds').default(parentWakeSecondsDefault),
   /** Seconds between the one-line queue summaries; 0 turns them off. */
   summarySeconds: z.number({ error: 'a whole number of seconds' }).int('a whole number of seconds').min(0, 'zero or more seconds').default(60),
+  /** Seconds between adding this worker's counts to the database's totals and sampling the overview's chart. */
+  metricsSampleSeconds: z.number({ error: 'a number of seconds' }).positive('more than 0 seconds').default(60),
   /** When the self-healing reconciler runs (cron, UTC), or `off`. */
   reconcilerCron: z.string({ error: 'a cron expression' }).refine(cronValid, 'a cron expression such as */5 * * * *, or off').default(reconcilerCronDefault),
   /**
@@ -54,10 +57,12 @@ export type WorkerConfig = z.input<typeof workerConfigSchema> & {
   only?: readonly AnyMirrorObject[];
   /** Ends a start-up still waiting for an unreachable database (SIGTERM); the start then throws. */
   signal?: AbortSignal;
+  /** Register the sync's metrics on this prom-client registry (a host's own); else on a new one, at `metrics.registry`. */
+  registry?: Registry;
 };
 
 /** The configuration with every default filled in. */
-export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal'>;
+export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal' | 'registry'>;
 
 /** A worker configuration that is not valid; the message names the field and what it expects. */
 export class WorkerConfigError extends Error {
@@ -66,7 +71,7 @@ export class WorkerConfigError extends Error {
 
 /** Validates `config` and fills in the defaults; throws WorkerConfigError naming the first bad field. */
 export function workerConfigResolve(config: WorkerConfig = {}): WorkerConfigResolved {
-  const { boss, only, signal, ...plain } = config;
+  const { boss, only, signal, registry, ...plain } = config;
   // An option given as undefined means "the default", as when it is left out.
   const given = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
   const result = workerConfigSchema.safeParse(given);
@@ -76,5 +81,5 @@ export function workerConfigResolve(config: WorkerConfig = {}): WorkerConfigReso
     const expected = issue?.code === 'unrecognized_keys' ? `not a worker setting (expected ${Object.keys(workerConfigSchema.shape).join(', ')})` : `must be ${issue?.message}`;
     throw new WorkerConfigError(`Invalid worker config: ${field} ${expected}`);
   }
-  return { ...result.data, ...(boss ? { boss } : {}), ...(only ? { only } : {}), ...(signal ? { signal } : {}) };
+  return { ...result.data, ...(boss ? { boss } : {}), ...(only ? { only } : {}), ...(signal ? { signal } : {}), ...(registry ? { registry } : {}) };
 }

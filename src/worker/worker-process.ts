@@ -4,15 +4,17 @@
  * handing any job still running back to the queue for a retry.
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { parentWakerStart } from '../queue/parent-waker.ts';
 import { syncWorkStart } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
-import { queueDepthsLine, queueDepthsRead } from './queue-summary.ts';
+import { queueDepthsLine } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
 import { workerConfigResolve, type WorkerConfig } from './worker-config.ts';
 import { workerPreflightWhenReachable } from './worker-preflight.ts';
@@ -52,6 +54,8 @@ export interface WorkerProcess {
   boss: PgBoss;
   /** What it started. */
   parts: WorkerParts;
+  /** The sync's metrics; `metrics.registry` is the host's registry when it passed one. */
+  metrics: SyncMetrics;
   /** Stops fetching, waits up to `timeoutMs` for running jobs, then hands the rest back. */
   stop(timeoutMs?: number): Promise<void>;
 }
@@ -74,7 +78,9 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   const busy = cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
   if (!hostBoss) await boss.start();
   const working = settings.only ?? config.objects.objects;
+  const metrics = new SyncMetrics(database, config, { registry: settings.registry, batches: true, log });
   await syncWorkStart(boss, database.db, config.objects, log, {
+    metrics,
     enabled: settings.enabled,
     batchSize: settings.batchSize,
     localConcurrency: settings.localConcurrency,
@@ -99,15 +105,24 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   };
   log.info(parts, 'worker started');
 
+  // The summary line, and the same collection as Heroku log-based metrics (l2met) lines.
+  const source = process.env.DYNO ?? hostname();
   const summary =
     settings.summarySeconds > 0
       ? setInterval(() => {
-          queueDepthsRead(database.db)
-            .then((depths) => log.info({ depths }, queueDepthsLine(depths)))
+          metrics
+            .summary(source)
+            .then(({ depths, l2met }) => {
+              log.info({ depths }, queueDepthsLine(depths));
+              for (const line of l2met) log.info(line);
+            })
             .catch((error: Error) => log.warn({ err: error }, 'queue summary failed'));
         }, settings.summarySeconds * 1000)
       : undefined;
   summary?.unref();
+  const metricsFlush = () => metrics.flush().catch((error: Error) => log.warn({ err: error }, `metrics could not be saved: ${error.message}`));
+  const sampler = setInterval(metricsFlush, settings.metricsSampleSeconds * 1000);
+  sampler.unref();
 
   /**
    * Cancels what this worker's connections still run; returns how many statements. `withBoss`
@@ -131,9 +146,11 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   return {
     boss,
     parts,
+    metrics,
     stop(timeoutMs = shutdownTimeoutMs) {
       stopping ??= (async () => {
         clearInterval(summary);
+        clearInterval(sampler);
         await waker.stop();
         log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
         // At the deadline a handler's statement still running (blocked on a lock, say) is
@@ -160,6 +177,8 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
         busy?.dispose();
+        // What this worker counted since its last sample joins the totals before it goes.
+        await metricsFlush();
         log.info({ cancelledStatements: cancelled }, 'worker stopped');
       })();
       return stopping;

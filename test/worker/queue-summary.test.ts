@@ -22,8 +22,12 @@ describe('the queue summary', () => {
 
     const depths = await queueDepthsRead(database.db);
     expect(depths).toEqual({
-      queues: { role: { queued: 1, waitingOnParent: 1, retrying: 1, active: 1 }, school: { queued: 1, waitingOnParent: 0, retrying: 0, active: 0 } },
+      queues: {
+        role: { queued: 1, waitingOnParent: 1, retrying: 1, active: 1, deferred: 1, oldestWaitSeconds: expect.any(Number) },
+        school: { queued: 1, waitingOnParent: 0, retrying: 0, active: 0, deferred: 0, oldestWaitSeconds: 0 },
+      },
       deadLettered: 1,
+      deadLetteredByQueue: {},
     });
     expect(queueDepthsLine(depths)).toBe(
       'role 1 queued, 1 waiting on a parent, 1 retrying, 1 active · school 1 queued, 0 waiting on a parent, 0 retrying, 0 active · 1 dead-lettered',
