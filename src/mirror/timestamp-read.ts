@@ -21,8 +21,8 @@ function timestampZoned(column: unknown): boolean | undefined {
  * How the value of `source` is read for the mirror column `mirrorColumn`: a timestamp column as
  * exact text in the mirror column's own terms (UTC wall clock, or an instant when the mirror
  * column is zoned), anything else as it is. An SQL expression filling a timestamp is read as its
- * text: it should give UTC wall clock (`now() AT TIME ZONE 'UTC'`), as a `timestamptz` one is
- * printed in the session's TimeZone.
+ * text, its type unknown here: it should give UTC wall clock (`now() AT TIME ZONE 'UTC'`), since a
+ * `timestamptz` is printed with the session's offset, which a zone-less mirror column drops.
  */
 export function timestampRead<T extends PgColumn | SQL>(mirrorColumn: PgColumn, source: T): T | SQL<string> {
   const mirrorZoned = timestampZoned(mirrorColumn);

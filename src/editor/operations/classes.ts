@@ -1,8 +1,8 @@
 /**
  * Class operations: a class, its teachers and its students, and deleting a class with them. Each
- * writes its rows and enqueues its jobs in one transaction. A class re-syncs whenever its members change (its counts), and a
- * student joining or leaving also re-syncs every lesson of the class that students see (their
- * assigned count).
+ * writes its rows and enqueues its jobs in one transaction. A class re-syncs whenever its members
+ * change (its counts), and a student joining or leaving also re-syncs every lesson of the class
+ * that students see (their assigned count).
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { classStudents, classTeachers, lessons, schoolClasses } from '../app-schema.ts';
