@@ -69,7 +69,7 @@ program
       },
       undefined,
       // The worker waits for an unreachable database (a failover, a restart) instead of exiting.
-      { verify: false },
+      { verify: false, role: 'worker' },
     ),
   );
 
@@ -77,10 +77,15 @@ program
   .command('dashboard')
   .description('serve the dashboard (queues, doctor, jobs) on PORT, behind DASHBOARD_USER / DASHBOARD_PASSWORD')
   .action(() =>
-    commandRun(loadConfig, async ({ database, config, log, settings }) => {
-      const [{ runUntilShutdown }, { dashboardStart }] = await Promise.all([import('./shutdown.ts'), import('./dashboard/dashboard-server.ts')]);
-      await runUntilShutdown(log, () => dashboardStart(database, config, log, settings));
-    }),
+    commandRun(
+      loadConfig,
+      async ({ database, config, log, settings }) => {
+        const [{ runUntilShutdown }, { dashboardStart }] = await Promise.all([import('./shutdown.ts'), import('./dashboard/dashboard-server.ts')]);
+        await runUntilShutdown(log, () => dashboardStart(database, config, log, settings));
+      },
+      undefined,
+      { role: 'dashboard' },
+    ),
   );
 
 program

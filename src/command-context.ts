@@ -35,14 +35,14 @@ export async function commandRun(
   loadConfig: () => Promise<LoadedConfig>,
   command: (context: CommandContext) => Promise<void>,
   check?: (config: SyncConfig) => void,
-  open: Pick<DatabaseOpenOptions, 'verify'> = {},
+  open: Pick<DatabaseOpenOptions, 'verify' | 'role'> = {},
 ): Promise<void> {
   const { settings, log } = commandSetup();
   let database: Database | undefined;
   try {
     const { config, source } = await loadConfig();
     check?.(config);
-    database = await databaseOpen(settings, log, open);
+    database = await databaseOpen(settings, log, { ...open, maxConnections: settings.DATABASE_MAX_CONNECTIONS });
     log.debug({ database: database.description, config: source }, 'database open');
     await command({ settings, log, config, database });
   } catch (error) {

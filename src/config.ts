@@ -50,6 +50,12 @@ const settingsSchema = z.object({
    * localhost (Heroku Postgres presents one no CA signs); `verify` checks it; `off` never uses TLS.
    */
   DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).default('auto'),
+  /** The connections one worker or dashboard process may hold (defaults: worker 8, dashboard 4). */
+  DATABASE_MAX_CONNECTIONS: z.coerce
+    .number({ error: 'a whole number of connections' })
+    .int('a whole number of connections')
+    .min(4, 'at least 4 connections')
+    .optional(),
   /** Where the embedded Postgres keeps its data when DATABASE_URL is unset. */
   EMBEDDED_POSTGRES_DIR: z.string().min(1, 'a folder path').default(embeddedPostgresDefaultDir),
   /** `false` turns syncing off (nothing enqueued, jobs that run discarded); unset: syncEnabledDefault (on). */

@@ -68,8 +68,11 @@ export function dashboardApp(
   const metrics = new SyncMetrics(database, config, { log });
   app.get(metricsPath, async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
   app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
-  app.all(`${queuesPath}`, (c) => queues(c.req.raw));
-  app.all(`${queuesPath}/*`, (c) => queues(c.req.raw));
+  // The jobs pages query through the pg-boss dashboard's own pool (up to 10, opened as requests
+  // need them): within the process's connection budget, only so many of its requests run at once.
+  const queuesLimited = concurrencyLimited(database.budget?.boss ?? Number.POSITIVE_INFINITY);
+  app.all(`${queuesPath}`, (c) => queuesLimited(() => queues(c.req.raw)));
+  app.all(`${queuesPath}/*`, (c) => queuesLimited(() => queues(c.req.raw)));
   return { app, metrics, close: () => queues.close() };
 }
 
@@ -105,6 +108,22 @@ export async function dashboardStart(
       await close();
       restoreConsole();
     },
+  };
+}
+
+/** Runs at most `limit` of the given works at once; the rest wait their turn. */
+function concurrencyLimited(limit: number): <T>(work: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (work) => {
+    while (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    running += 1;
+    try {
+      return await work();
+    } finally {
+      running -= 1;
+      waiting.shift()?.();
+    }
   };
 }
 

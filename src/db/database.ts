@@ -6,6 +6,7 @@ import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { embeddedPostgresDefaultDir, type Settings } from '../config.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
+import { connectionBudget, type ConnectionBudget, type ConnectionRole } from './connection-budget.ts';
 import { poolConnectionsGuard } from './connection-loss.ts';
 import { databaseEnsure } from './database-admin.ts';
 import { embeddedServerStart } from './embedded-postgres.ts';
@@ -23,6 +24,8 @@ export interface Database {
   ssl: pg.ConnectionConfig['ssl'];
   pool: pg.Pool;
   db: Drizzle;
+  /** The process's connection budget, when it was opened with one (the worker, the dashboard). */
+  budget?: ConnectionBudget;
   /** Host, port and database, without credentials: safe to log. */
   description: string;
   close(): Promise<void>;
@@ -34,6 +37,11 @@ export async function databaseOpen(
   log: Logger,
   options: DatabaseOpenOptions = {},
 ): Promise<Database> {
+  if (options.role) {
+    const budget = connectionBudget(options.role, options.maxConnections);
+    const database = await databaseOpen(settings, log, { ...options, role: undefined, poolSize: budget.app });
+    return { ...database, budget };
+  }
   if (settings.DATABASE_URL) {
     return databaseConnect(settings.DATABASE_URL, sslFor(settings.DATABASE_URL, settings.DATABASE_SSL), options);
   }
@@ -60,6 +68,9 @@ export async function databaseOpen(
 /** Options of opening a database. */
 export interface DatabaseOpenOptions {
   poolSize?: number;
+  /** Open within this process's connection budget: the pool gets its share (DATABASE_MAX_CONNECTIONS). */
+  role?: ConnectionRole;
+  maxConnections?: number;
   /**
    * Check that the server answers before returning (default true). The worker passes false: it
    * waits for an unreachable database itself rather than exit (see databaseReachableWait).

@@ -74,7 +74,7 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   await workerPreflightWhenReachable(database, config, log, settings.signal);
   // Our own connection name, so stop() can find (and cancel) this worker's statements alone.
   const applicationName = hostBoss ? undefined : `connect-sync worker ${randomBytes(4).toString('hex')}`;
-  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: 10, applicationName });
+  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: database.budget?.boss ?? 10, applicationName });
   const busy = cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
   if (!hostBoss) await boss.start();
   const working = settings.only ?? config.objects.objects;

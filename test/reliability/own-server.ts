@@ -24,8 +24,11 @@ export interface OwnServer {
   start(): Promise<void>;
 }
 
-/** Starts a server of the test's own with `settings` (`-c` flags), prepared; stopped and removed after the file. */
-export async function ownServerStart(settings: EmbeddedServerOptions['settings'] = {}): Promise<OwnServer> {
+/**
+ * Starts a server of the test's own with `settings` (`-c` flags), prepared; stopped and removed
+ * after the file. `poolSize`: the test's own connections to it.
+ */
+export async function ownServerStart(settings: EmbeddedServerOptions['settings'] = {}, { poolSize = 10 } = {}): Promise<OwnServer> {
   const folder = mkdtempSync(join(tmpdir(), 'connect-sync-own-server-'));
   // Postgres runs as its own user when we are root, and must reach the data folder inside.
   chmodSync(folder, 0o755);
@@ -34,7 +37,7 @@ export async function ownServerStart(settings: EmbeddedServerOptions['settings']
   const adminUrl = server.url('postgres');
   const port = Number(new URL(adminUrl).port);
   await databaseEnsure(adminUrl, 'connect_sync');
-  const database = await databaseConnect(server.url('connect_sync'));
+  const database = await databaseConnect(server.url('connect_sync'), false, { poolSize });
   await devDatabasePrepare(database, editorConfig, silentLogger);
   afterAll(async () => {
     await database.close().catch(() => undefined);

@@ -28,11 +28,17 @@ afterAll(() => {
 });
 
 /**
- * Starts `connect-sync worker` on `database`; resolves once its sync workers have started, or at
- * once with `{ untilStarted: false }` (a worker that must wait for its database first).
+ * Starts `connect-sync worker` (or `dashboard`) on `database`; resolves once its sync workers have
+ * started (or it listens), or at once with `{ untilStarted: false }` (a worker that must wait for
+ * its database first).
  */
-export async function workerSpawn(database: Pick<Database, 'url'>, env: Record<string, string> = {}, { untilStarted = true } = {}): Promise<SpawnedWorker> {
-  const child = spawn(process.execPath, ['bin/connect-sync.js', 'worker'], {
+export async function workerSpawn(
+  database: Pick<Database, 'url'>,
+  env: Record<string, string> = {},
+  { untilStarted = true, command = 'worker' as 'worker' | 'dashboard' } = {},
+): Promise<SpawnedWorker> {
+  const ready = command === 'worker' ? 'sync workers started' : 'dashboard listening';
+  const child = spawn(process.execPath, ['bin/connect-sync.js', command], {
     env: { ...process.env, DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true', LOG_FORMAT: 'json', WORKER_SUMMARY_SECONDS: '0', RECONCILER_CRON: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -52,7 +58,7 @@ export async function workerSpawn(database: Pick<Database, 'url'>, env: Record<s
     exited,
   };
   const started = Date.now();
-  while (untilStarted && !output.includes('sync workers started')) {
+  while (untilStarted && !output.includes(ready)) {
     if (child.exitCode !== null) throw new Error(`worker exited during start-up: ${output.slice(0, 2000)}`);
     if (Date.now() - started > 60_000) throw new Error(`worker did not start in 60 s: ${output.slice(0, 2000)}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
