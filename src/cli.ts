@@ -133,8 +133,18 @@ program
   .command('doctor')
   .description("per object: rows Connect left FAILED and why, records with no mirror row, jobs waiting or given up; then the config's own checks")
   .option('--json', 'print one JSON object: { "classes": { "<name>": { "count", "examples" } }, ... }')
-  .action((options: { json?: boolean }) =>
-    commandRun(loadConfig, async (context) => (await import('./ops/doctor-report.ts')).doctorCommand(context, options)),
+  .option('--check', 'an alert for cron: exit 1 when a limit below is crossed, 0 otherwise, with one line each')
+  .option('--max-failed-rows <n>', 'with --check: FAILED mirror rows allowed (default: 0)', wholeNumber(0, 2 ** 31))
+  .option('--max-dead-letters <n>', 'with --check: dead-lettered jobs allowed (default: 0)', wholeNumber(0, 2 ** 31))
+  .option('--max-oldest-wait-seconds <n>', 'with --check: seconds a record may wait on a parent (default: 3600)', wholeNumber(0, 2 ** 31))
+  .action((options: { json?: boolean; check?: boolean; maxFailedRows?: number; maxDeadLetters?: number; maxOldestWaitSeconds?: number }) =>
+    commandRun(loadConfig, async (context) => {
+      if (!options.check) return (await import('./ops/doctor-report.ts')).doctorCommand(context, options);
+      const { doctorCheckCommand, doctorThresholdDefaults } = await import('./ops/doctor-thresholds.ts');
+      const given = { maxFailedRows: options.maxFailedRows, maxDeadLetters: options.maxDeadLetters, maxOldestWaitSeconds: options.maxOldestWaitSeconds };
+      const limits = { ...doctorThresholdDefaults, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) };
+      await doctorCheckCommand(context, limits, options);
+    }),
   );
 
 program
