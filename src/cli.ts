@@ -17,7 +17,10 @@ const program = new Command('connect-sync')
   .version(packageVersion, '-v, --version', 'print the version')
   .option('--config <file>', 'the config file declaring your objects (default: CONNECT_SYNC_CONFIG, else connect-sync.config.ts/.mjs/.js here)')
   // A usage error is its line and a hint, not the whole help (commands defined below inherit this).
-  .showHelpAfterError('(run connect-sync --help, or connect-sync <command> --help, for usage)');
+  .showHelpAfterError('(run connect-sync --help, or connect-sync <command> --help, for usage)')
+  // One exit-code rule for every command: 2 for a usage or configuration error (here: an unknown
+  // command or option, a bad argument), 1 for a command that ran and failed (command-context.ts).
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : 2));
 
 /** The host's declarations: --config, CONNECT_SYNC_CONFIG or a config file here; none is an error. */
 const loadConfig = () => {
@@ -26,7 +29,7 @@ const loadConfig = () => {
 };
 
 /**
- * From the sources (a checkout), a config's `import 'connect-sync'` must reach these same sources,
+ * From the sources (a checkout), what a config imports of connect-sync must be these same sources,
  * not the build: restarts once, same pid, with the condition package.json maps to src/.
  */
 function sourceConditionEnsure(): void {
@@ -84,7 +87,7 @@ program
         await runUntilShutdown(log, () => dashboardStart(database, config, log, settings));
       },
       undefined,
-      { role: 'dashboard' },
+      { role: 'dashboard', migrated: true },
     ),
   );
 
@@ -96,17 +99,23 @@ program
   .option('--time-scale <x>', 'real seconds per simulated second (default: 1/700)', positiveNumber)
   .option('--json', 'print the result as one JSON object')
   .action((options: { schools?: number; seed?: number; timeScale?: number; json?: boolean }) =>
-    commandRun(demoConfig, async ({ database }) => {
-      const { demoCommand, demoDefaults } = await import('./demo/demo-command.ts');
-      const passed = await demoCommand(database, {
-        schools: options.schools ?? demoDefaults.schools,
-        seed: options.seed ?? demoDefaults.seed,
-        timeScale: options.timeScale ?? demoDefaults.timeScale,
-        json: options.json ?? false,
-        logFile: demoDefaults.logFile,
-      });
-      if (!passed) process.exitCode = 1;
-    }),
+    commandRun(
+      demoConfig,
+      async ({ database }) => {
+        const { demoCommand, demoDefaults } = await import('./demo/demo-command.ts');
+        const passed = await demoCommand(database, {
+          schools: options.schools ?? demoDefaults.schools,
+          seed: options.seed ?? demoDefaults.seed,
+          timeScale: options.timeScale ?? demoDefaults.timeScale,
+          json: options.json ?? false,
+          logFile: demoDefaults.logFile,
+        });
+        if (!passed) process.exitCode = 1;
+      },
+      undefined,
+      // This repository's own development command: without DATABASE_URL, its embedded server.
+      { embeddedByDefault: true },
+    ),
   );
 
 program
@@ -132,51 +141,58 @@ program
 program
   .command('doctor')
   .description("per object: rows Connect left FAILED and why, records with no mirror row, jobs waiting or given up; then the config's own checks")
-  .option('--json', 'print one JSON object: { "classes": { "<name>": { "count", "examples" } }, ... }')
+  .option('--json', 'print one JSON object: { "objects": [...], "deadLetters", "checks", "views" }')
   .option('--check', 'an alert for cron: exit 1 when a limit below is crossed, 0 otherwise, with one line each')
   .option('--max-failed-rows <n>', 'with --check: FAILED mirror rows allowed (default: 0)', wholeNumber(0, 2 ** 31))
   .option('--max-dead-letters <n>', 'with --check: dead-lettered jobs allowed (default: 0)', wholeNumber(0, 2 ** 31))
   .option('--max-oldest-wait-seconds <n>', 'with --check: seconds a record may wait on a parent (default: 3600)', wholeNumber(0, 2 ** 31))
   .action((options: { json?: boolean; check?: boolean; maxFailedRows?: number; maxDeadLetters?: number; maxOldestWaitSeconds?: number }) =>
-    commandRun(loadConfig, async (context) => {
-      if (!options.check) return (await import('./ops/doctor-report.ts')).doctorCommand(context, options);
-      const { doctorCheckCommand, doctorThresholdDefaults } = await import('./ops/doctor-thresholds.ts');
-      const given = { maxFailedRows: options.maxFailedRows, maxDeadLetters: options.maxDeadLetters, maxOldestWaitSeconds: options.maxOldestWaitSeconds };
-      const limits = { ...doctorThresholdDefaults, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) };
-      await doctorCheckCommand(context, limits, options);
-    }),
+    commandRun(
+      loadConfig,
+      async (context) => {
+        if (!options.check) return (await import('./ops/doctor-report.ts')).doctorCommand(context, options);
+        const { doctorCheckCommand, doctorThresholdDefaults } = await import('./ops/doctor-thresholds.ts');
+        const given = { maxFailedRows: options.maxFailedRows, maxDeadLetters: options.maxDeadLetters, maxOldestWaitSeconds: options.maxOldestWaitSeconds };
+        const limits = { ...doctorThresholdDefaults, ...Object.fromEntries(Object.entries(given).filter(([, value]) => value !== undefined)) };
+        await doctorCheckCommand(context, limits, options);
+      },
+      undefined,
+      { migrated: true },
+    ),
   );
 
 program
   .command('repair')
   .description('list what would heal the recoverable failures (dry run); --apply does it, item by item')
-  .option('--apply', 'delete FAILED rows whose parents are now synced, re-enqueue their jobs, enqueue lost jobs')
+  .option('--apply', 'delete FAILED rows whose parents are now synced and enqueue their jobs again; enqueue lost and discarded jobs')
   .action((options: { apply?: boolean }) =>
-    commandRun(loadConfig, async (context) => (await import('./ops/repair.ts')).repairCommand(context, options)),
+    commandRun(loadConfig, async (context) => (await import('./ops/repair.ts')).repairCommand(context, options), undefined, { migrated: true }),
   );
 
 program
   .command('backfill')
   .description('enqueue a sync job for every record of an object, skipping records with a job waiting')
-  .argument('<object>', 'all, a queue (e.g. role) or a Salesforce object name (e.g. Contact_Editor_Affiliation__c)')
+  .argument('<object>', "all, or one declared object: its queue (the part after salesforce-sync.) or its Salesforce name")
   .action((object: string) =>
     commandRun(
       loadConfig,
       async (context) => (await import('./ops/backfill.ts')).backfillCommand(context, object),
       (config) => config.objects.select(object),
+      { migrated: true },
     ),
   );
 
 program
   .command('redrive')
   .description('send dead-lettered sync jobs back to their queues once what they waited for is fixed')
-  .argument('[object]', 'all (the default), a queue or a Salesforce object name', 'all')
+  .argument('[object]', "all (the default), or one declared object: its queue or its Salesforce name", 'all')
   .option('--apply', 'move them (without it, only says what would move)')
   .action((object: string, options: { apply?: boolean }) =>
     commandRun(
       loadConfig,
       async (context) => (await import('./ops/redrive.ts')).redriveCommand(context, object, options),
       (config) => config.objects.select(object),
+      { migrated: true },
     ),
   );
 

@@ -4,7 +4,7 @@
  */
 import { ConfigError, loadSettings, type Settings } from './config.ts';
 import { ConfigFileError, type LoadedConfig } from './config-file.ts';
-import { databaseOpen, type Database, type DatabaseOpenOptions } from './db/database.ts';
+import { databaseOpen, DatabaseUrlMissingError, EmbeddedPostgresMissingError, type Database, type DatabaseOpenOptions } from './db/database.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MirrorObjectSetError, MirrorObjectUnknownError } from './mirror/object-set.ts';
 import type { SyncConfig } from './sync-config.ts';
@@ -35,7 +35,11 @@ export async function commandRun(
   loadConfig: () => Promise<LoadedConfig>,
   command: (context: CommandContext) => Promise<void>,
   check?: (config: SyncConfig) => void,
-  open: Pick<DatabaseOpenOptions, 'verify' | 'role'> = {},
+  open: Pick<DatabaseOpenOptions, 'verify' | 'role'> & {
+    embeddedByDefault?: boolean;
+    /** Stop, in one line naming the fix, unless `migrate` (and the app's migrations) ran. */
+    migrated?: boolean;
+  } = {},
 ): Promise<void> {
   const { settings, log } = commandSetup();
   let database: Database | undefined;
@@ -44,6 +48,7 @@ export async function commandRun(
     check?.(config);
     database = await databaseOpen(settings, log, { ...open, maxConnections: settings.DATABASE_MAX_CONNECTIONS });
     log.debug({ database: database.description, config: source }, 'database open');
+    if (open.migrated) await (await import('./schema/migrated-check.ts')).migratedCheck(database, config);
     await command({ settings, log, config, database });
   } catch (error) {
     await database?.close().catch(() => undefined);
@@ -53,7 +58,7 @@ export async function commandRun(
 }
 
 /** Errors a person fixes in their input or setup: the message alone says it all. */
-const usageErrors = [ConfigError, ConfigFileError, MirrorObjectSetError, MirrorObjectUnknownError];
+const usageErrors = [ConfigError, ConfigFileError, MirrorObjectSetError, MirrorObjectUnknownError, DatabaseUrlMissingError, EmbeddedPostgresMissingError];
 
 function exitWith(error: unknown, log?: Logger): never {
   if (!log || usageErrors.some((type) => error instanceof type)) {

@@ -7,16 +7,20 @@ import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { WorkerConfig } from './worker/worker-config.ts';
 
+/** DATABASE_URL's value asking for the embedded PostgreSQL, a development server this process starts. */
+export const embeddedDatabaseUrl = 'embedded';
+
 const postgresUrl = z
   .string()
   .refine((value) => {
+    if (value === embeddedDatabaseUrl) return true;
     try {
       const url = new URL(value);
       return (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== '';
     } catch {
       return false;
     }
-  }, 'a connection URL of the form postgres://user:password@host:5432/database');
+  }, `a connection URL of the form postgres://user:password@host:5432/database, or ${embeddedDatabaseUrl} (development only)`);
 
 /** A cron expression as pg-boss's scheduler parses it (same cron-parser, same options), or `off`. */
 export function cronValid(value: string): boolean {
@@ -43,7 +47,10 @@ export const syncEnabledDefault = true;
 const flag = z.enum(['true', 'false'], { error: 'true or false' }).transform((value) => value === 'true');
 
 const settingsSchema = z.object({
-  /** Postgres holding the app's tables, the mirror and the queue. Unset: an embedded Postgres. */
+  /**
+   * Postgres holding the app's tables, the mirror and the queue. `embedded` starts a development
+   * server in this process; unset, every command but this repository's demo stops.
+   */
   DATABASE_URL: postgresUrl.optional(),
   /**
    * TLS to Postgres: `auto` uses TLS without verifying the certificate for any host but

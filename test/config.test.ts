@@ -70,7 +70,7 @@ describe('settings', () => {
     }).catch((error: { code: number; stdout: string; stderr: string }) => error);
     expect('code' in failure && failure.code).toBe(2);
     expect(failure.stderr.trim().split('\n')).toEqual([
-      'Invalid configuration: DATABASE_URL must be a connection URL of the form postgres://user:password@host:5432/database',
+      'Invalid configuration: DATABASE_URL must be a connection URL of the form postgres://user:password@host:5432/database, or embedded (development only)',
     ]);
   });
 });

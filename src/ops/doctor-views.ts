@@ -190,7 +190,9 @@ export async function doctorViewsEnsure(database: Pick<Database, 'pool'>, config
   if (rows[0]?.comment === version) return 'current';
   const missing = await doctorViewsReadable(database, config);
   if (missing.length > 0) {
-    throw new Error(`The doctor's views need ${missing.join(', ')}: run connect-sync migrate (and migrate --mirror outside production) first.`);
+    throw new Error(
+      `The doctor's views need ${missing.join(', ')}: Heroku Connect creates the mirror tables once its mappings exist (outside production: connect-sync migrate --mirror); connect-sync migrate creates the rest.`,
+    );
   }
   await poolTransaction(database.pool, async (client) => {
     // Two processes starting at once must not both rebuild.

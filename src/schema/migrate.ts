@@ -16,6 +16,7 @@ import { bossCreate } from '../queue/boss.ts';
 import { jobRecordKeysEnsure } from '../queue/job-record-key.ts';
 import { queuesEnsure } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
+import { appTablesMissing, appTablesMissingMessage, NotMigratedError } from './migrated-check.ts';
 import { schemaMigrate } from './migrations.ts';
 
 /**
@@ -41,6 +42,9 @@ async function migrateSteps(database: Database, config: SyncConfig, log: Logger)
     await migrate(database.db, { migrationsFolder: folder, migrationsSchema: syncSchema, migrationsTable: table });
     log.info({ folder }, 'app migrations are up to date');
   }
+  // The doctor's views and the worker read the app's tables: without them, stop before anything is made.
+  const missing = await appTablesMissing(database, config);
+  if (missing.length > 0) throw new NotMigratedError(appTablesMissingMessage(database, missing, config));
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();
   try {
@@ -51,7 +55,7 @@ async function migrateSteps(database: Database, config: SyncConfig, log: Logger)
   }
   await jobRecordKeysEnsure(database.pool, config.objects);
   log.info({ queues: config.objects.objects.map((object) => object.queueName) }, 'queue schema and sync queues are up to date');
-  const missing = await doctorViewsReadable(database, config);
-  if (missing.length === 0) await doctorViewsEnsure(database, config);
-  else log.info({ missing }, "doctor views wait for the mirror tables (Heroku Connect makes them); run migrate again once they exist");
+  const mirrorMissing = await doctorViewsReadable(database, config);
+  if (mirrorMissing.length === 0) await doctorViewsEnsure(database, config);
+  else log.info({ missing: mirrorMissing }, "doctor views wait for the mirror tables (Heroku Connect makes them); run migrate again once they exist");
 }

@@ -11,7 +11,7 @@ import { ConfigFileError, syncConfigLoad } from '../../src/config-file.ts';
 
 function cli(args: string[], env: Record<string, string>, cwd = process.cwd()): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/cli.ts'), ...args], { cwd, env: { ...process.env, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(import.meta.dirname, '../../src/cli.ts'), ...args], { cwd, env: { ...process.env, ...sourceCondition, LOG_FORMAT: 'json', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => (stdout += chunk));
@@ -19,6 +19,9 @@ function cli(args: string[], env: Record<string, string>, cwd = process.cwd()): 
     child.on('exit', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+// From the sources: the config's connect-sync imports resolve to src/ without a restart.
+const sourceCondition = { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --conditions=connect-sync-source`.trim() };
 
 // Nothing listens on port 1: a command that connected first would fail on the connection instead.
 const unreachable = { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none', SALESFORCE_ENABLED: 'true' };
@@ -65,7 +68,19 @@ describe('the command line', () => {
       expect(result.code, commands[index]!.join(' ')).toBe(2);
       expect(result.stderr.trim().split('\n'), commands[index]!.join(' ')).toEqual([expect.stringMatching(/^No connect-sync config: give --config <file> or CONNECT_SYNC_CONFIG/)]);
     }
-  }, 120_000);
+  }, 300_000);
+
+  it('stops every command that needs the database, in one line, without DATABASE_URL: no server is guessed', async () => {
+    const commands = [['migrate'], ['worker'], ['doctor'], ['dashboard']];
+    const env = { DATABASE_URL: '', DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'a-long-enough-password' };
+    const results = await Promise.all(commands.map((command) => cli(command, env)));
+    for (const [index, result] of results.entries()) {
+      expect(result.code, commands[index]!.join(' ')).toBe(2);
+      expect(result.stderr.trim().split('\n'), commands[index]!.join(' ')).toEqual([
+        'DATABASE_URL is not set: name the database holding the app\'s tables, the mirror and the queue (postgres://user:password@host:5432/database), or set DATABASE_URL=embedded for a development server.',
+      ]);
+    }
+  }, 300_000);
 
   it('says in one line when the config file named is missing', async () => {
     const result = await cli(['--config', 'no-such.config.ts', 'doctor'], unreachable);
