@@ -13,6 +13,7 @@ import { HTTPException } from 'hono/http-exception';
 import type { Settings } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { silentLogger, type Logger } from '../log.ts';
+import { samplesRead } from '../metrics/metrics-store.ts';
 import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import { doctorReport } from '../ops/doctor-report.ts';
 import { bossSchema } from '../queue/queues.ts';
@@ -67,7 +68,10 @@ export function dashboardApp(
   if (options.metricsToken) app.use(metricsPath, bearerAuth({ token: options.metricsToken }));
   const metrics = new SyncMetrics(database, config, { log });
   app.get(metricsPath, async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
-  app.get('/', async (c) => c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath)));
+  app.get('/', async (c) => {
+    const history = { samples: await samplesRead(database.db), queues: config.objects.objects.map((object) => object.queue) };
+    return c.html(overviewPage(await queueDepthsRead(database.db), await doctorReport(database, config), queuesPath, history));
+  });
   // The jobs pages query through the pg-boss dashboard's own pool (up to 10, opened as requests
   // need them): within the process's connection budget, only so many of its requests run at once.
   const queuesLimited = concurrencyLimited(database.budget?.boss ?? Number.POSITIVE_INFINITY);

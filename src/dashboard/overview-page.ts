@@ -1,9 +1,11 @@
 /** The dashboard's front page: queue depths and the doctor's classes, as plain server-rendered HTML. */
 import { html } from 'hono/html';
+import { historyCharts } from '../metrics/history-chart.ts';
+import type { SyncSample } from '../metrics/metrics-store.ts';
 import type { DoctorClass, DoctorReport } from '../ops/doctor-report.ts';
 import type { QueueDepths } from '../worker/queue-summary.ts';
 
-export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string) {
+export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string, history?: { samples: SyncSample[]; queues: string[] }) {
   const queues = Object.entries(depths.queues).sort(([a], [b]) => a.localeCompare(b));
   return html`<!doctype html>
     <html lang="en">
@@ -17,6 +19,11 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
           td.n { text-align: right; font-variant-numeric: tabular-nums; }
           code { font-size: 13px; }
           .zero { color: #8a94a6; }
+          .charts { display: flex; flex-wrap: wrap; gap: .5rem 1.5rem; margin-bottom: 2rem; }
+          figure { margin: 0; }
+          figcaption { font-size: 13px; }
+          svg.history text { font-size: 10px; fill: #5b6475; }
+          .legend span { margin-right: 1rem; font-size: 13px; }
         </style>
       </head>
       <body>
@@ -32,6 +39,7 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
           )}
         </table>
         <p>${depths.deadLettered} jobs in <code>salesforce-sync.dead-letter</code> (gave up, or rejected as malformed), waiting for a person.</p>
+        ${history ? html`<h2>The last hour</h2>${historyCharts(history.samples, history.queues)}` : ''}
         <h2>Doctor: mirror objects</h2>
         <table>
           <tr><th>object</th><th>what</th><th>count</th><th>examples</th></tr>
