@@ -8,6 +8,7 @@
  * Every step runs one at a time: timers, NOTIFY and `drain()` queue behind each other.
  */
 import pg from 'pg';
+import { poolConnectionsGuard } from '../db/connection-loss.ts';
 import type { Database } from '../db/database.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { ContactPipeline } from './contact-pipeline.ts';
@@ -62,7 +63,8 @@ export class ConnectSim {
       options: '-c xmlbinary=hex -c TimeZone=UTC',
     };
     this.#pool = new pg.Pool({ ...this.#connection, max: 2 });
-    this.#pool.on('error', () => undefined);
+    // A connection lost (a terminated backend, a restart) fails the step on it; the next step reconnects.
+    poolConnectionsGuard(this.#pool);
   }
 
   /** Listens for NOTIFY and starts the timers (unless `timers: false`). */

@@ -7,10 +7,10 @@ import { createServer } from 'node:net';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { connectionBudgetDefaults } from '../../src/db/connection-budget.ts';
+import { poolConnectionsGuard } from '../../src/db/connection-loss.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { waitFor } from '../support/wait.ts';
-import { ownServerStart } from './own-server.ts';
-import { figure, jobStates, workerSpawn } from './support.ts';
+import { figure, jobStates, ownServerStart, workerSpawn } from './support.ts';
 
 const maxConnections = 20;
 /** The test's own reads. */
@@ -40,14 +40,13 @@ describe(`a ${maxConnections}-connection plan`, () => {
 
     // The app: every connection of its share busy creating schools and enqueueing their syncs.
     const app = new pg.Pool({ connectionString: database.url, max: appConnections });
-    app.on('error', () => undefined);
+    poolConnectionsGuard(app);
     let refused = 0;
     let created = 0;
     const appWork = async () => {
       while (created < records) {
         created += 1;
         const client = await app.connect();
-        client.on('error', () => undefined);
         try {
           await client.query('BEGIN');
           const { rows } = await client.query<{ id: string }>(`INSERT INTO schools (name, creator_id) VALUES ('Budget school', gen_random_uuid()) RETURNING id`);

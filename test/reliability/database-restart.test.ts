@@ -11,8 +11,7 @@ import { editor } from '../../src/editor/objects/editor.ts';
 import { bossCreate } from '../../src/queue/boss.ts';
 import { silentLogger } from '../../src/log.ts';
 import { waitFor } from '../support/wait.ts';
-import { ownServerStart } from './own-server.ts';
-import { classroomsWaitingSeed, editorJobsInsert, editorsAccept, editorWrites, figure, jobStates, schoolsSeed, workerSpawn } from './support.ts';
+import { classroomsWaitingSeed, ownServerStart, editorJobsInsert, editorsAccept, editorWrites, figure, jobStates, schoolsSeed, workerSpawn } from './support.ts';
 
 const server = await ownServerStart();
 const { database } = server;

@@ -1,13 +1,12 @@
 /**
- * A PostgreSQL server of a test's own (embedded, in a temporary folder, on a port of its own), for
- * what the shared test server must not suffer: being stopped and restarted, or run with a small
- * connection limit. Its database is laid out as the shared template is (queue, mirror tables,
+ * A PostgreSQL server of a test's (or the soak's) own, embedded, in a temporary folder, on a port
+ * of its own: for what the shared test server must not suffer, being stopped and restarted, or
+ * run with a small connection limit. Its database is laid out as the shared template is (queue, mirror tables,
  * Connect's triggers).
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
 import { devDatabasePrepare } from '../../src/connect-sim/dev-database.ts';
 import { databaseEnsure } from '../../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../../src/db/database.ts';
@@ -22,13 +21,15 @@ export interface OwnServer {
   stop(): Promise<void>;
   /** Starts it again on the same port, with the same data. */
   start(): Promise<void>;
+  /** Stops it for good and deletes its data. */
+  remove(): Promise<void>;
 }
 
 /**
- * Starts a server of the test's own with `settings` (`-c` flags), prepared; stopped and removed
- * after the file. `poolSize`: the test's own connections to it.
+ * Starts a server of its own with `settings` (`-c` flags), its database prepared. `poolSize`: the
+ * caller's own connections to it. (Tests use ownServerStart in support.ts, which removes it.)
  */
-export async function ownServerStart(settings: EmbeddedServerOptions['settings'] = {}, { poolSize = 10 } = {}): Promise<OwnServer> {
+export async function ownServerOpen(settings: EmbeddedServerOptions['settings'] = {}, { poolSize = 10 } = {}): Promise<OwnServer> {
   const folder = mkdtempSync(join(tmpdir(), 'connect-sync-own-server-'));
   // Postgres runs as its own user when we are root, and must reach the data folder inside.
   chmodSync(folder, 0o755);
@@ -39,11 +40,6 @@ export async function ownServerStart(settings: EmbeddedServerOptions['settings']
   await databaseEnsure(adminUrl, 'connect_sync');
   const database = await databaseConnect(server.url('connect_sync'), false, { poolSize });
   await devDatabasePrepare(database, editorConfig, silentLogger);
-  afterAll(async () => {
-    await database.close().catch(() => undefined);
-    await server?.stop();
-    rmSync(folder, { recursive: true, force: true });
-  });
   return {
     database,
     async stop() {
@@ -52,6 +48,12 @@ export async function ownServerStart(settings: EmbeddedServerOptions['settings']
     },
     async start() {
       server = await embeddedServerStart(dataDir, silentLogger, { settings, port });
+    },
+    async remove() {
+      await database.close().catch(() => undefined);
+      await server?.stop();
+      server = undefined;
+      rmSync(folder, { recursive: true, force: true });
     },
   };
 }

@@ -11,6 +11,7 @@ import type pg from 'pg';
 import type { Database } from '../../src/db/database.ts';
 import { classroom } from '../../src/editor/objects/classroom.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
+import { ownServerOpen, type OwnServer } from './own-server.ts';
 
 /** A worker process and everything it printed. */
 export interface SpawnedWorker {
@@ -64,6 +65,13 @@ export async function workerSpawn(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return worker;
+}
+
+/** A server of the test file's own (see own-server.ts), removed when the file's tests end. */
+export async function ownServerStart(...args: Parameters<typeof ownServerOpen>): Promise<OwnServer> {
+  const server = await ownServerOpen(...args);
+  afterAll(() => server.remove());
+  return server;
 }
 
 /** Creates `count` schools in one statement; returns their ids. */
