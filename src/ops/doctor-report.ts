@@ -29,7 +29,7 @@ export interface LookupFailures {
   parent: string;
   /** The parent is in Salesforce now: `repair` deletes the row and enqueues its job again. */
   parentSynced: DoctorClass;
-  /** The parent is still missing: upstream, reported only. */
+  /** The parent is still missing: reported only, until it reaches Salesforce. */
   parentMissing: DoctorClass;
 }
 
@@ -60,6 +60,8 @@ export interface DoctorReport {
   objects: ObjectHealth[];
   /** Every job in the dead-letter queue, whichever queue it came from (`<queue>/<record id>`). */
   deadLetters: DoctorClass;
+  /** Those whose payload can never be valid: redrive would refuse them again; fix what sent them. */
+  deadLettersInvalidPayload: DoctorClass;
   checks: Record<string, CheckReport>;
   /** The views a person can query with psql for the same answer. */
   views: Record<string, string>;
@@ -85,6 +87,7 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
   const dead = await grouped(doctorViews.deadLetter, 'queue_name', deadLabel);
   const discarded = await grouped(doctorViews.discarded, 'queue_name', 'record_id');
   const [deadLetters] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel);
+  const [invalidPayload] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel, `error_name = 'PayloadInvalidError'`);
   const found = (row: { count: number; examples: string[] } | undefined): DoctorClass => (row ? { count: row.count, examples: row.examples } : empty());
 
   const objects = config.objects.objects.map((object): ObjectHealth => {
@@ -119,7 +122,7 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
     checks[check.name] = { title: check.title, count: rows.reduce((sum, row) => sum + row.count, 0), classes };
     for (const [name] of check.views(config.objects)) views[name] = `${opsSchema}.${name}`;
   }
-  return { objects, deadLetters: found(deadLetters), checks, views };
+  return { objects, deadLetters: found(deadLetters), deadLettersInvalidPayload: found(invalidPayload), checks, views };
 }
 
 /** The report for a terminal: per object, what needs a look; then each check's classes. */
@@ -132,7 +135,7 @@ export function doctorReportText(report: DoctorReport): string {
     const parts = [
       ...health.failedOnLookup.flatMap((failure) => [
         failure.parentSynced.count > 0 ? `  FAILED on ${failure.parent}, now synced (repair heals): ${count(failure.parentSynced)}` : [],
-        failure.parentMissing.count > 0 ? `  FAILED on ${failure.parent}, still missing (upstream): ${count(failure.parentMissing)}` : [],
+        failure.parentMissing.count > 0 ? `  FAILED on ${failure.parent}, which is still not in Salesforce (reported only): ${count(failure.parentMissing)}` : [],
       ]).flat(),
       health.failedOther.count > 0 ? `  FAILED for another reason (look at _hc_err): ${count(health.failedOther)}` : [],
       health.missingRows.count > 0 ? `  no mirror row: ${count(health.missingRows)}` : [],
@@ -150,7 +153,15 @@ export function doctorReportText(report: DoctorReport): string {
       lines.push(`  ${name.padEnd(width)} ${String(found.count).padStart(6)}  ${found.meaning}${examples}`);
     }
   }
-  if (report.deadLetters.count > 0) lines.push(`Dead-lettered jobs in all: ${count(report.deadLetters)} (connect-sync redrive sends them back)`);
+  if (report.deadLetters.count > 0) {
+    const invalid = report.deadLettersInvalidPayload.count;
+    const redrivable = report.deadLetters.count - invalid;
+    lines.push(
+      `Dead-lettered jobs in all: ${count(report.deadLetters)}` +
+        (redrivable > 0 ? `; ${redrivable} can be sent back once their cause is fixed (connect-sync redrive)` : '') +
+        (invalid > 0 ? `; ${invalid} have a payload that can never be valid (e.g. ${examplesText(report.deadLettersInvalidPayload)}): fix what sent them, redrive would refuse them again` : ''),
+    );
+  }
   lines.push('', `Each part is a view in ${opsSchema} (e.g. ${report.views.failedRows}); connect-sync repair lists what would heal.`);
   return lines.join('\n');
 }

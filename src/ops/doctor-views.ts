@@ -99,7 +99,7 @@ function syncQueueNames(objects: MirrorObjectSet): SQL {
 
 function deadLetterSql(): SQL {
   return sql`SELECT j.id AS job_id, j.source_name AS queue_name, j.singleton_key AS record_id,
-      j.output->>'message' AS error, j.created_on
+      j.output->>'message' AS error, j.output->>'name' AS error_name, j.created_on
     FROM ${sql.identifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
 }
 

@@ -85,7 +85,7 @@ export async function reconcileRun(
   const result = await repairApply(database, boss, config.objects, plan, { enabled: true, log });
   log.info(
     { ...result, upstream: plan.upstream.count },
-    `reconciler healed ${result.rowsDeleted} FAILED row(s) and enqueued ${result.jobsEnqueued} job(s); ${plan.upstream.count} upstream failure(s) left alone`,
+    `reconciler healed ${result.rowsDeleted} FAILED row(s) and enqueued ${result.jobsEnqueued} job(s); ${plan.upstream.count} FAILED row(s) whose parent is still missing left alone`,
   );
   return { ...result, upstream: plan.upstream.count };
 }

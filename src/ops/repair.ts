@@ -192,7 +192,7 @@ export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string
     lines.push(`${applied.rowsDeleted} FAILED row(s) deleted, ${applied.jobsEnqueued} job(s) enqueued, ${applied.itemsSkipped} item(s) changed meanwhile and left alone.`);
   }
   if (plan.upstream.count > 0) {
-    lines.push(`Not touched (upstream): ${plan.upstream.count} FAILED row(s) whose parent is still not in Salesforce, e.g. ${plan.upstream.examples.map(controlEscaped).join(', ')}`);
+    lines.push(`Not touched: ${plan.upstream.count} FAILED row(s) whose parent is still not in Salesforce, e.g. ${plan.upstream.examples.map(controlEscaped).join(', ')}`);
   }
   return lines.join('\n');
 }

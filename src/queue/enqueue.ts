@@ -27,7 +27,7 @@ export type EnqueueVia = { tx: DrizzleTransaction } | { db: Db };
 export interface SyncEnqueuer {
   /**
    * Enqueues a sync of the record `payload` names, in the caller's transaction. Returns the job
-   * id, or null when syncing is off (SALESFORCE_ENABLED is not `true`). A payload of the wrong
+   * id, or null when syncing is off. A payload of the wrong
    * shape throws PayloadInvalidError, so the caller's transaction rolls back whole; so does an
    * object that is not one of the declared set (MirrorObjectUnknownError).
    */
@@ -55,6 +55,12 @@ export function syncEnqueuer(_boss: PgBoss, objects: MirrorObjectSet, options: {
   return {
     async enqueue(object, payload, via) {
       objects.member(object);
+      // From JavaScript the third argument can be forgotten: say what it is, not `'tx' in undefined`.
+      if (typeof via !== 'object' || via === null || !('tx' in via || 'db' in via)) {
+        throw new TypeError(
+          `enqueue(${object.name}, payload, via) needs where to write the job, as its third argument: { tx } (your Drizzle transaction, so the job commits with your rows) or { db } (a pg-boss Db).`,
+        );
+      }
       if (!options.enabled) return null;
       const parsed = payloadParse(object, payload);
       if (parsed instanceof PayloadInvalidError) throw parsed;

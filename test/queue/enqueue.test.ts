@@ -68,6 +68,18 @@ describe('enqueue inside the app transaction', () => {
     expect(await database.db.select().from(schools).where(eq(schools.id, schoolId))).toEqual([]);
   });
 
+  it('says what its third argument is when JavaScript leaves it out, before anything commits', async () => {
+    const schoolId = randomUUID();
+    const attempt = database.db.transaction(async (tx) => {
+      await tx.insert(schools).values({ id: schoolId, name: 'No Via', creatorId: randomUUID() });
+      await (app.sync.enqueue as (...args: unknown[]) => Promise<unknown>)(editor, { schoolId });
+    });
+    await expect(attempt).rejects.toThrow(
+      'enqueue(Editor__c, payload, via) needs where to write the job, as its third argument: { tx } (your Drizzle transaction, so the job commits with your rows) or { db } (a pg-boss Db).',
+    );
+    expect(await database.db.select().from(schools).where(eq(schools.id, schoolId))).toEqual([]);
+  });
+
   it('rejects a payload of the wrong shape before anything commits', async () => {
     const schoolId = randomUUID();
     const attempt = database.db.transaction(async (tx) => {
