@@ -40,7 +40,7 @@ export async function enqueueOverheadBenchmark(): Promise<EnqueueOverheadResult>
     const { db } = bench.database;
     const schoolId = randomUUID();
     await db.insert(schools).values({ id: schoolId, name: 'Bench School', creatorId: randomUUID() });
-    const sync = syncEnqueuer(boss, editorConfig.objects, { enabled: true });
+    const sync = syncEnqueuer(editorConfig.objects, { enabled: true });
     const roleInsert = (tx: Parameters<Parameters<typeof db.transaction>[0]>[0]) =>
       tx.insert(roles).values({ schoolId, role: 'teacher', userId: randomUUID() }).returning({ id: roles.id });
     const variants = {

@@ -67,7 +67,8 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
   const log = options.log ?? createLogger({ LOG_LEVEL: 'info', LOG_FORMAT: 'json' });
   const enabled = options.enabled ?? syncEnabledDefault;
   let own: Promise<PgBoss> | undefined;
-  // The host's pg-boss when given; otherwise one of ours, started on first use, for enqueueing.
+  // The host's pg-boss when given; otherwise one of ours, started on first use, for backfill
+  // (enqueue and repair need none: they write jobs on the caller's transaction).
   const boss = (): Promise<PgBoss> => {
     if (options.boss) return Promise.resolve(options.boss);
     own ??= (async () => {
@@ -82,7 +83,7 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
     config,
     database,
     async enqueue(object, payload, via) {
-      enqueuer ??= syncEnqueuer(await boss(), config.objects, { enabled });
+      enqueuer ??= syncEnqueuer(config.objects, { enabled });
       return enqueuer.enqueue(object, payload, via);
     },
     async migrate(migrateOptions = {}) {
@@ -98,7 +99,7 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
     doctor: () => doctorReport(database, config),
     repairPlan: () => repairPlan(database, config),
     async repairApply(plan) {
-      return repairApply(database, await boss(), config.objects, plan, { enabled, log });
+      return repairApply(database, config.objects, plan, { enabled, log });
     },
     async backfill(object) {
       return backfillRun(database, await boss(), config.objects.member(object));

@@ -86,7 +86,7 @@ async function workloadDrive(database: Database, sim: ConnectSim, options: DemoR
       if (fate.kind === 'late') sim.contacts.schedule(userId, { lagSeconds: fate.lagSeconds });
       if (fate.kind === 'never') sim.contacts.never(userId);
     }
-    const app = { db: database.db, sync: syncEnqueuer(worker.boss, config.objects, { enabled: true }) };
+    const app = { db: database.db, sync: syncEnqueuer(config.objects, { enabled: true }) };
     const affiliations: { roleId: string; schoolId: string; userId: string }[] = [];
     for (const school of workload.schools) {
       const members = [...school.staff, ...school.students.map((userId) => ({ userId, role: 'student' as const }))];

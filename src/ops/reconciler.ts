@@ -59,7 +59,7 @@ export async function reconcilerStart(
     return { stop: async () => undefined };
   }
   await boss.schedule(reconcileQueue, settings.cron, null, { tz: 'UTC' });
-  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, boss, config, reconcilerLog, settings));
+  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, config, reconcilerLog, settings));
   reconcilerLog.info({ cron: settings.cron }, 'reconciler scheduled');
   return { stop: () => boss.offWork(reconcileQueue, { id: workerId }) };
 }
@@ -67,7 +67,6 @@ export async function reconcilerStart(
 /** One reconcile: plans a repair and applies it; logs each item and a summary. */
 export async function reconcileRun(
   database: Pick<Database, 'db' | 'pool'>,
-  boss: PgBoss,
   config: SyncConfig,
   log: Logger,
   settings: Pick<ReconcilerSettings, 'enabled'>,
@@ -82,7 +81,7 @@ export async function reconcileRun(
     log.warn({ items: plan.items.map(repairItemText) }, `reconciler: ${plan.items.length} item(s) to heal, left alone while syncing is off`);
     return empty;
   }
-  const result = await repairApply(database, boss, config.objects, plan, { enabled: true, log });
+  const result = await repairApply(database, config.objects, plan, { enabled: true, log });
   log.info(
     { ...result, upstream: plan.upstream.count },
     `reconciler healed ${result.rowsDeleted} FAILED row(s) and enqueued ${result.jobsEnqueued} job(s); ${plan.upstream.count} FAILED row(s) whose parent is still missing left alone`,

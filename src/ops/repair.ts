@@ -6,14 +6,12 @@
  * reported, never touched. A second run finds nothing to do.
  */
 import { sql } from 'drizzle-orm';
-import type { PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncEnqueuer } from '../queue/enqueue.ts';
-import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
@@ -114,11 +112,11 @@ export function repairItemText(item: RepairItem): string {
 
 /**
  * Does every item of `plan`, each in its own transaction that re-checks it under a lock on its
- * record, so two repairs (a person and the reconciler) never enqueue a record twice.
+ * record, so two repairs (a person and the reconciler) never enqueue a record twice. Jobs are
+ * written on those transactions: no pg-boss, no connection beyond `database`.
  */
 export async function repairApply(
   database: Pick<Database, 'db'>,
-  boss: PgBoss,
   objects: MirrorObjectSet,
   plan: RepairPlan,
   options: { enabled: boolean; log: Logger },
@@ -126,7 +124,7 @@ export async function repairApply(
   if (!options.enabled) {
     throw new Error('Syncing is off (SALESFORCE_ENABLED=false): repaired records would never be synced, so nothing was changed.');
   }
-  const sync = syncEnqueuer(boss, objects, { enabled: true });
+  const sync = syncEnqueuer(objects, { enabled: true });
   const result: RepairResult = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0 };
   for (const item of plan.items) {
     const done = await database.db.transaction(async (tx) => {
@@ -204,12 +202,6 @@ export async function repairCommand({ database, config, log, settings }: Command
     operatorPrint(repairPlanText(plan));
     return;
   }
-  const boss = bossCreate(database, log, { poolSize: 2 });
-  await boss.start();
-  try {
-    const result = await repairApply(database, boss, config.objects, plan, { enabled: syncEnabled(settings), log });
-    operatorPrint(repairPlanText(plan, result));
-  } finally {
-    await boss.stop({ graceful: false });
-  }
+  const result = await repairApply(database, config.objects, plan, { enabled: syncEnabled(settings), log });
+  operatorPrint(repairPlanText(plan, result));
 }

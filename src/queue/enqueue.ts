@@ -4,18 +4,19 @@
  *
  * The job row is written by one lean statement (sql-enqueue.ts `jobInsertSql`: the row as
  * pg-boss's insert writes it, settings copied from the queue's row, and pg-boss's NOTIFY), run
- * as a named prepared statement on the caller's transaction connection. pg-boss's `send` costs
+ * as a named prepared statement on the caller's transaction connection: no pg-boss instance, no
+ * pool, no connection of its own. pg-boss's `send` costs
  * ~3 KB of unprepared SQL per job (parse and plan every time), which more than doubled a small app
  * transaction; prepared, a connection parses and plans it once.
  */
 import { sql } from 'drizzle-orm';
-import { fromDrizzle, type Db, type PgBoss } from 'pg-boss';
+import { fromDrizzle, type Db } from 'pg-boss';
 import type { z } from 'zod';
 import type { MirrorObject, PayloadSchema } from '../mirror/define.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { payloadParse } from '../sync/payload-parse.ts';
 import { PayloadInvalidError } from '../sync/sync-errors.ts';
-import { jobInsertSql } from './sql-enqueue.ts';
+import { jobInsertSql, recordKeyLengthMax } from './sql-enqueue.ts';
 
 /** A Drizzle transaction (or database), as `db.transaction(async (tx) => …)` hands it over. */
 export type DrizzleTransaction = Parameters<typeof fromDrizzle>[0];
@@ -47,11 +48,8 @@ type PreparingSession = {
   prepareQuery(query: { sql: string; params: unknown[] }, fields: undefined, name: string, isResponseInArrayMode: false): { all(): Promise<unknown> };
 };
 
-/**
- * The enqueuer for `objects`. `boss` is the queue's pg-boss: its queues must exist (`migrate`);
- * the job is written to its schema by the statement above, not through it.
- */
-export function syncEnqueuer(_boss: PgBoss, objects: MirrorObjectSet, options: { enabled: boolean }): SyncEnqueuer {
+/** The enqueuer for `objects`; their queues must exist (`migrate`). */
+export function syncEnqueuer(objects: MirrorObjectSet, options: { enabled: boolean }): SyncEnqueuer {
   return {
     async enqueue(object, payload, via) {
       objects.member(object);
@@ -65,6 +63,11 @@ export function syncEnqueuer(_boss: PgBoss, objects: MirrorObjectSet, options: {
       const parsed = payloadParse(object, payload);
       if (parsed instanceof PayloadInvalidError) throw parsed;
       const values = [object.queueName, JSON.stringify(parsed), object.recordId(parsed as never)];
+      if (values[2]!.length > recordKeyLengthMax) {
+        throw new PayloadInvalidError(
+          `${object.record} id is ${values[2]!.length} characters long (${values[2]!.slice(0, 40)}…); a record id is at most ${recordKeyLengthMax}`,
+        );
+      }
       const rows = 'tx' in via ? await viaTransaction(via.tx, values) : await via.db.executeSql(jobInsertSql, values).then((result) => result.rows);
       const id = (rows as { id?: string }[])[0]?.id;
       if (!id) throw new QueueMissingError(`Queue ${object.queueName} does not exist: run connect-sync migrate before enqueueing ${object.record} ${values[2]}`);

@@ -23,7 +23,7 @@ import { waitFor } from '../support/wait.ts';
 
 const database = await testDatabase();
 const boss = await testBoss(database);
-const app: AppContext = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: true }) };
+const app: AppContext = { db: database.db, sync: syncEnqueuer(editorObjectSet, { enabled: true }) };
 
 // Every step of a delete, in the order the database saw it: member rows deleted, lessons
 // released from their class, the class row deleted, and each sync job as it is inserted, with

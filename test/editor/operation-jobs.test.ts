@@ -27,8 +27,8 @@ import { classStudentsInsert, lessonInsert, lessonProjectInsert, schoolClassInse
 
 const database = await testDatabase();
 const boss = await testBoss(database);
-const app: AppContext = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: true }) };
-const appSyncOff: AppContext = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: false }) };
+const app: AppContext = { db: database.db, sync: syncEnqueuer(editorObjectSet, { enabled: true }) };
+const appSyncOff: AppContext = { db: database.db, sync: syncEnqueuer(editorObjectSet, { enabled: false }) };
 
 /** Every sync job in the queue, as `<queue> <record id>`. */
 async function jobsAll(): Promise<Map<string, string>> {

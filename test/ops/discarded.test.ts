@@ -32,7 +32,7 @@ describe('jobs discarded while syncing was off', () => {
     const plan = await repairPlan(database, editorConfig);
     const replays = plan.items.filter((item) => item.action === 'discardedReplay');
     expect(replays.map((item) => item.recordId).sort()).toEqual(schools.map((school) => school.id).sort());
-    const result = await repairApply(database, boss, editorConfig.objects, { ...plan, items: replays }, { enabled: true, log: silentLogger });
+    const result = await repairApply(database, editorConfig.objects, { ...plan, items: replays }, { enabled: true, log: silentLogger });
     expect(result).toMatchObject({ jobsEnqueued: 2, itemsSkipped: 0 });
     const waiting = (await jobsRead(database, contact.queueName)).filter((job) => job.state === 'created');
     expect(waiting.map((job) => job.data).sort((a, b) => String(a.schoolId).localeCompare(String(b.schoolId)))).toEqual(
@@ -43,7 +43,7 @@ describe('jobs discarded while syncing was off', () => {
     const after = await doctorReport(database, editorConfig);
     expect(after.objects.find((found) => found.object === contact.name)!.discarded.count).toBe(0);
     expect((await repairPlan(database, editorConfig)).items.filter((item) => item.action === 'discardedReplay')).toEqual([]);
-    expect(await repairApply(database, boss, editorConfig.objects, { ...plan, items: replays }, { enabled: true, log: silentLogger })).toMatchObject({
+    expect(await repairApply(database, editorConfig.objects, { ...plan, items: replays }, { enabled: true, log: silentLogger })).toMatchObject({
       jobsEnqueued: 0,
       itemsSkipped: 2,
     });

@@ -45,18 +45,18 @@ describe('repair over the seed evidence', async () => {
 
   it('applies each item once; a second run finds nothing to do', async () => {
     const plan = await repairPlan(database, editorConfig);
-    const result = await repairApply(database, boss, editorObjectSet, plan, { enabled: true, log: silentLogger });
+    const result = await repairApply(database, editorObjectSet, plan, { enabled: true, log: silentLogger });
     expect(result).toEqual({ rowsDeleted: 1, jobsEnqueued: 19, itemsSkipped: 0 });
     const jobs = await jobsRead(database, contactEditorAffiliation.queueName);
     expect(jobs.map((job) => job.singleton_key).sort()).toEqual([...seeded.failedRecoverableRoles, ...seeded.rolesWithoutRow].sort());
     expect(jobs.every((job) => job.state === 'created')).toBe(true);
     expect((await repairPlan(database, editorConfig)).items).toEqual([]);
     // The same plan applied again (a second repair that read before the first applied) changes nothing.
-    expect(await repairApply(database, boss, editorObjectSet, plan, { enabled: true, log: silentLogger })).toEqual({ rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 1 });
+    expect(await repairApply(database, editorObjectSet, plan, { enabled: true, log: silentLogger })).toEqual({ rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 1 });
   });
 
   it('refuses to apply while syncing is off', async () => {
-    await expect(repairApply(database, boss, editorObjectSet, { items: [], upstream: { count: 0, examples: [] } }, { enabled: false, log: silentLogger })).rejects.toThrow(
+    await expect(repairApply(database, editorObjectSet, { items: [], upstream: { count: 0, examples: [] } }, { enabled: false, log: silentLogger })).rejects.toThrow(
       'Syncing is off (SALESFORCE_ENABLED=false)',
     );
   });
@@ -78,7 +78,7 @@ describe('repair through the Connect stand-in', async () => {
 
   it('heals the recoverable ones, and Connect pushes the repaired rows', async () => {
     const plan = await repairPlan(database, editorConfig);
-    await repairApply(database, boss, editorObjectSet, plan, { enabled: true, log: silentLogger });
+    await repairApply(database, editorObjectSet, plan, { enabled: true, log: silentLogger });
     await waitFor('the repaired affiliations to reach Salesforce', () => affiliationsInSalesforce(database, sim, recoverableRoleIds(states)));
     expect(await mirrorRowRead(database, editor, states.noEditorRow.schoolId)).toMatchObject({ _hc_lastop: expect.stringMatching(/INSERTED|SYNCED/) });
     // The upstream failure is reported, never touched.

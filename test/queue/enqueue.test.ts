@@ -26,7 +26,7 @@ import { editorObjectSet } from '../support/editor.ts';
 
 const database = await testDatabase();
 const boss = await testBoss(database);
-const app = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: true }) };
+const app = { db: database.db, sync: syncEnqueuer(editorObjectSet, { enabled: true }) };
 
 describe('enqueue inside the app transaction', () => {
   it('commits the job with the school: a school job (create) and a contact job, keyed by the school', async () => {
@@ -97,7 +97,7 @@ describe('enqueue inside the app transaction', () => {
     const roleJobs = await jobsRead(database, 'salesforce-sync.role');
     expect(roleJobs.filter((job) => job.singleton_key === String(student.id))).toEqual([]);
 
-    const off = { db: database.db, sync: syncEnqueuer(boss, editorObjectSet, { enabled: false }) };
+    const off = { db: database.db, sync: syncEnqueuer(editorObjectSet, { enabled: false }) };
     const quiet = await schoolCreate(off, { name: 'Quiet School', creatorId: randomUUID() });
     expect((await jobsRead(database, 'salesforce-sync.school')).filter((job) => job.singleton_key === quiet.id)).toEqual([]);
   });

@@ -20,7 +20,7 @@ describe('operations rolled back at random', () => {
   it(`${operations} operations: a job iff the operation committed`, { timeout: 120_000 }, async () => {
     const database = await testDatabase();
     const boss = await testBoss(database);
-    const sync = syncEnqueuer(boss, editorObjectSet, { enabled: true });
+    const sync = syncEnqueuer(editorObjectSet, { enabled: true });
     let rolledBack = 0;
     const operation = async (n: number) => {
       try {

@@ -12,6 +12,6 @@ export async function testSyncWorker(options: Partial<SyncWorkerOptions> & { log
   const boss = await testBoss(database);
   const { log = silentLogger, ...workerOptions } = options;
   await syncWorkStart(boss, database.db, editorObjectSet, log, { enabled: true, pollingIntervalSeconds: 0.5, ...workerOptions });
-  const sync = syncEnqueuer(boss, editorObjectSet, { enabled: true });
+  const sync = syncEnqueuer(editorObjectSet, { enabled: true });
   return { database, boss, sync, app: { db: database.db, sync } };
 }

@@ -1,0 +1,72 @@
+/**
+ * The contract with pg-boss's internals (src/queue/boss-contract.ts): a job connect-sync writes,
+ * from TypeScript or from SQL, is the row pg-boss's own `send` writes in every column but its id,
+ * payload and times; and connect-sync's NOTIFY goes to the channel pg-boss's workers listen on.
+ * A pg-boss release that changes either fails here.
+ */
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { describe, expect, it } from 'vitest';
+import { editor } from '../../src/editor/objects/editor.ts';
+import { bossNotifyChannel } from '../../src/queue/boss-contract.ts';
+import { syncEnqueuer } from '../../src/queue/enqueue.ts';
+import { testDatabase } from '../support/database.ts';
+import { editorObjectSet } from '../support/editor.ts';
+import { testBoss } from '../support/queue.ts';
+import { schoolInsert } from '../support/records.ts';
+
+const database = await testDatabase();
+const boss = await testBoss(database);
+const sync = syncEnqueuer(editorObjectSet, { enabled: true });
+
+/** Every column of the job but its id, payload and times. */
+async function jobRow(id: string): Promise<Record<string, unknown>> {
+  const { rows } = await database.pool.query<Record<string, unknown>>('SELECT * FROM pgboss.job WHERE id = $1', [id]);
+  const { id: _id, data: _data, created_on: _c, start_after: _s, keep_until: _k, started_on: _st, completed_on: _co, singleton_key, ...rest } = rows[0]!;
+  return { ...rest, singleton_key_is_the_record: singleton_key };
+}
+
+describe("connect-sync's job row", () => {
+  it("is pg-boss's send's, from enqueue and from sync_enqueue", async () => {
+    const rows = [];
+    for (const how of ['send', 'enqueue', 'sync_enqueue'] as const) {
+      const school = await schoolInsert(database);
+      const payload = { schoolId: school.id, isCreate: true };
+      const id =
+        how === 'send'
+          ? await boss.send(editor.queueName, payload, { singletonKey: school.id })
+          : how === 'enqueue'
+            ? await database.db.transaction((tx) => sync.enqueue(editor, payload, { tx }))
+            : (await database.pool.query<{ id: string }>('SELECT connect_sync.sync_enqueue($1, $2, $3) AS id', [editor.queueName, payload, school.id])).rows[0]!.id;
+      const row = await jobRow(id!);
+      expect(row.singleton_key_is_the_record).toBe(school.id);
+      rows.push({ how, ...row, singleton_key_is_the_record: true });
+    }
+    const [send, ...ours] = rows.map(({ how: _how, ...row }) => row);
+    for (const row of ours) expect(row).toEqual(send);
+  });
+
+  it("NOTIFYs pg-boss's own channel, with the queue's name", async () => {
+    const listener = new pg.Client({ connectionString: database.url });
+    await listener.connect();
+    try {
+      const heard: { channel: string; payload?: string }[] = [];
+      listener.on('notification', (message) => heard.push({ channel: message.channel, payload: message.payload }));
+      await listener.query(`LISTEN "${bossNotifyChannel()}"`);
+      // pg-boss's send on a queue with notify on, then connect-sync's.
+      await boss.createQueue(`contract-${randomUUID()}`, { notify: true });
+      const queue = (await boss.getQueues()).find((candidate) => candidate.name.startsWith('contract-'))!.name;
+      await boss.send(queue, {});
+      const school = await schoolInsert(database);
+      await database.db.transaction((tx) => sync.enqueue(editor, { schoolId: school.id, isCreate: true }, { tx }));
+      const deadline = Date.now() + 10_000;
+      while (heard.length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(heard).toEqual([
+        { channel: bossNotifyChannel(), payload: queue },
+        { channel: bossNotifyChannel(), payload: editor.queueName },
+      ]);
+    } finally {
+      await listener.end();
+    }
+  });
+});
