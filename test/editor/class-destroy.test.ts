@@ -27,10 +27,11 @@ const app: AppContext = { db: database.db, sync: syncEnqueuer(editorObjectSet, {
 
 // Every step of a delete, in the order the database saw it: member rows deleted, lessons
 // released from their class, the class row deleted, and each sync job as it is inserted, with
-// whether its class row still existed then.
+// whether its class row still existed then. (Its own search_path: a job is inserted by
+// connect_sync.job_insert, which runs with pg_catalog alone.)
 await database.pool.query(`
   CREATE TABLE cascade_step (seq bigserial PRIMARY KEY, step text NOT NULL);
-  CREATE FUNCTION cascade_step_log() RETURNS trigger LANGUAGE plpgsql AS $$
+  CREATE FUNCTION cascade_step_log() RETURNS trigger LANGUAGE plpgsql SET search_path = public AS $$
   BEGIN
     IF TG_TABLE_SCHEMA = 'pgboss' THEN
       INSERT INTO cascade_step (step) VALUES (replace(NEW.name, 'salesforce-sync.', '') || ' job ' || NEW.state || CASE
