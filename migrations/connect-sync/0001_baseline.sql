@@ -53,7 +53,7 @@ CREATE INDEX IF NOT EXISTS sync_job_id ON :PGBOSS_SCHEMA.job (id);
 DROP TRIGGER IF EXISTS sync_job_record_key ON :PGBOSS_SCHEMA.job;
 CREATE TRIGGER sync_job_record_key BEFORE INSERT ON :PGBOSS_SCHEMA.job FOR EACH ROW EXECUTE FUNCTION :CONNECT_SYNC_SCHEMA.sync_job_record_key();
 
--- Enqueueing from SQL, in the caller's transaction (replaced by 0002).
+-- Enqueueing from SQL, in the caller's transaction (replaced by 0003_job_insert).
 CREATE OR REPLACE FUNCTION :CONNECT_SYNC_SCHEMA.sync_enqueue(queue_name text, payload jsonb, record_key text)
 RETURNS uuid LANGUAGE plpgsql AS $fn$
 DECLARE

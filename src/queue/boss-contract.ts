@@ -1,7 +1,7 @@
 /**
  * What connect-sync relies on of pg-boss's internals, in one place: its schema's name, the
  * LISTEN channel its workers wake on, and the job row its `send` writes (copied by
- * connect-sync's `job_insert` function, migrations/connect-sync/0002). Its trigger and indexes on
+ * connect-sync's `job_insert` function, migrations/connect-sync/0003_job_insert.sql). Its trigger and indexes on
  * the job table are in the same migrations. test/queue/boss-contract.test.ts pins every one of
  * them against the pg-boss installed: a pg-boss release that changes any of them fails that test,
  * not production.

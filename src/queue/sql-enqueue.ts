@@ -1,6 +1,6 @@
 /**
  * The statement JavaScript enqueue runs: `connect_sync.job_insert(queue, payload, record_key)`,
- * the function migrations/connect-sync/0002 creates, which `connect_sync.sync_enqueue` (enqueueing
+ * the function migrations/connect-sync/0003_job_insert.sql creates, which `connect_sync.sync_enqueue` (enqueueing
  * from SQL, for a host app written in any language) calls too. Either way the job is written in
  * the caller's transaction and commits with it, and its NOTIFY wakes a worker at commit, as
  * pg-boss's own send does. The job takes its queue's options (retries, expiry, dead letter,

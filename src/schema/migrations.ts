@@ -54,7 +54,7 @@ export function schemaMigrationsRead(folder: URL = schemaMigrationsFolder): Sche
     .filter((file) => file.endsWith('.sql'))
     .map((file) => {
       const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file);
-      if (!match) throw new Error(`Migration file ${file} is not named NNNN_name.sql (e.g. 0002_job_insert.sql)`);
+      if (!match) throw new Error(`Migration file ${file} is not named NNNN_name.sql (e.g. 0003_job_insert.sql)`);
       return { id: Number(match[1]), name: match[2]!, sql: readFileSync(new URL(file, folder), 'utf8') };
     })
     .sort((a, b) => a.id - b.id);
