@@ -5,10 +5,11 @@
  * A pg-boss release that changes either fails here.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { editor } from '../../src/editor/objects/editor.ts';
-import { bossNotifyChannel } from '../../src/queue/boss-contract.ts';
+import { bossNotifyChannel, bossVersionsHeld } from '../../src/queue/boss-contract.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
 import { testDatabase } from '../support/database.ts';
 import { editorObjectSet } from '../support/editor.ts';
@@ -27,6 +28,12 @@ async function jobRow(id: string): Promise<Record<string, unknown>> {
 }
 
 describe("connect-sync's job row", () => {
+  it('is held against the pg-boss installed, the one the peer dependency names', () => {
+    const installed = (createRequire(import.meta.url)('pg-boss/package.json') as { version: string }).version;
+    const peer = (createRequire(import.meta.url)('../../package.json') as { peerDependencies: Record<string, string> }).peerDependencies['pg-boss'];
+    expect([installed, peer]).toEqual([bossVersionsHeld, bossVersionsHeld]);
+  });
+
   it("is pg-boss's send's, from enqueue and from sync_enqueue", async () => {
     const rows = [];
     for (const how of ['send', 'enqueue', 'sync_enqueue'] as const) {
