@@ -32,7 +32,7 @@ const jobs = 20_000;
 const waitingJobs = 5000;
 const queue = contactEditorAffiliation.queueName;
 
-const seedSql = `
+export const drainSeedSql = `
   INSERT INTO schools (id, name, creator_id) SELECT md5('s' || n)::uuid, 'School ' || n, md5('u' || n)::uuid FROM generate_series(1, ${jobs}) n;
   INSERT INTO roles (school_id, role, user_id) SELECT md5('s' || n)::uuid, 'teacher', md5('u' || n)::uuid FROM generate_series(1, ${jobs}) n;
   INSERT INTO salesforce.editor__c (editoruuid__c, sfid) SELECT md5('s' || n)::uuid::text, CASE WHEN n > ${waitingJobs} THEN 'a0E' || lpad(n::text, 15, '0') END FROM generate_series(1, ${jobs}) n;
@@ -43,7 +43,7 @@ export async function drainBenchmark(): Promise<DrainResult> {
   const bench = await benchDatabaseCreate('connect_sync_bench_drain');
   try {
     const { database } = bench;
-    await database.pool.query(seedSql);
+    await database.pool.query(drainSeedSql);
     const settings = { batchSize: syncWorkerDefaults.batchSize, localConcurrency: syncWorkerDefaults.localConcurrency };
     const rates = { sync: [] as number[], noop: [] as number[] };
     const old = { sync: [] as number[], noop: [] as number[] };
@@ -85,14 +85,14 @@ async function jobsEnqueue(database: Database, boss: PgBoss, where: string): Pro
 }
 
 /** Jobs per second from the worker's start until every job of the queue is completed (the database seeded as drainBenchmark seeds it). */
-export async function drainRate(database: Database, kind: 'sync' | 'noop', settings: WorkSettings): Promise<number> {
+export async function drainRate(database: Database, kind: 'sync' | 'noop', settings: WorkSettings, extra: Partial<SyncWorkerOptions> = {}): Promise<number> {
   const boss = bossCreate(database, silentLogger, { poolSize: 10 });
   await boss.start();
   try {
     const total = await jobsEnqueue(database, boss, 'e.sfid IS NOT NULL');
     const started = performance.now();
     if (kind === 'sync') {
-      await syncWorkStart(boss, database.db, editorConfig.objects, silentLogger, { enabled: true, ...settings, pollingIntervalSeconds: 0.5, only: [contactEditorAffiliation] });
+      await syncWorkStart(boss, database.db, editorConfig.objects, silentLogger, { enabled: true, ...settings, ...extra, pollingIntervalSeconds: 0.5, only: [contactEditorAffiliation] });
     } else {
       // The same work options the sync worker uses; the handler only says every job completed.
       await boss.work(

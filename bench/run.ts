@@ -7,6 +7,7 @@ import { bulkEnqueueBenchmark } from './bulk-enqueue.ts';
 import { doctorBenchmark } from './doctor.ts';
 import { drainBenchmark } from './drain.ts';
 import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
+import { metricsBenchmark } from './metrics.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
 import { wakeLatencyBenchmark } from './wake-latency.ts';
 import { wakeWaveBenchmark } from './wake-wave.ts';
@@ -20,6 +21,7 @@ const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'wake wave: 1,000 parents land at once beside 50,000 pending jobs, one waker tick, with and without connect-sync\'s job indexes', run: wakeWaveBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
+  { name: 'metrics: the drain with and without them, and a scrape beside 200,000 ready jobs', run: metricsBenchmark },
   { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
 ];
 
