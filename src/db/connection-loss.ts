@@ -61,7 +61,9 @@ export async function databaseReachableWait(
       }
       return;
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!isConnectionError(error)) {
+        throw new Error(`Cannot connect to Postgres at ${database.description}: ${connectionFailure(error)}`, { cause: error });
+      }
       if (!unreachable) {
         log.warn({ database: database.description }, `database ${database.description} unreachable (${connectionFailure(error)}): retrying until it answers`);
         unreachable = true;

@@ -74,6 +74,18 @@ describe('a worker started while its database is down', () => {
   });
 });
 
+describe('a worker whose database refuses it', () => {
+  it('exits at once with one line: retrying cannot heal a wrong password', { timeout: 60_000 }, async () => {
+    const url = new URL(database.url);
+    url.password = 'not-the-password';
+    const worker = await workerSpawn({ url: url.toString() }, {}, { untilStarted: false });
+    expect(await worker.exited).toBe(1);
+    expect(worker.output()).toContain('Cannot connect to Postgres');
+    expect(worker.output()).not.toContain('not-the-password');
+    expect(worker.output()).not.toContain('unreachable');
+  });
+});
+
 describe('a server restart while jobs wait on parents', () => {
   it('the worker survives and every record lands once', { timeout: 180_000 }, async () => {
     const records = 500;
