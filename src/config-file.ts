@@ -9,13 +9,15 @@ import { existsSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { syncConfigResolve, type ConnectSyncConfig, type SyncConfig } from './sync-config.ts';
+import { ConnectSyncError } from './errors.ts';
 
 /** The names looked for in the working folder, in this order. */
 export const configFileNames = ['connect-sync.config.ts', 'connect-sync.config.mjs', 'connect-sync.config.js'] as const;
 
 /** A config file that is missing, or whose export is not a config. */
-export class ConfigFileError extends Error {
+export class ConfigFileError extends ConnectSyncError {
   override name = 'ConfigFileError';
+  readonly code = 'CONFIG_FILE_INVALID';
 }
 
 /** Where the config comes from, and the resolved config. */

@@ -6,6 +6,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import { z } from 'zod';
 import type { WorkerConfig } from './worker/worker-config.ts';
+import { ConnectSyncError } from './errors.ts';
 
 /** DATABASE_URL's value asking for the embedded PostgreSQL, a development server this process starts. */
 export const embeddedDatabaseUrl = 'embedded';
@@ -109,8 +110,9 @@ const settingsSchema = z.object({
 export type Settings = z.output<typeof settingsSchema>;
 
 /** The settings a bad environment broke, as one line fit for a terminal. */
-export class ConfigError extends Error {
+export class ConfigError extends ConnectSyncError {
   override name = 'ConfigError';
+  readonly code = 'CONFIG_INVALID';
 }
 
 /** Reads and validates the settings; throws ConfigError naming the first bad variable. */

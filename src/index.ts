@@ -49,7 +49,23 @@ export { repairPlan, repairApply } from './ops/repair.ts';
 export { reconcilerStart } from './ops/reconciler.ts';
 export { backfillRun } from './ops/backfill.ts';
 
+// The error family: every error a function above throws is a ConnectSyncError with a stable `code`.
+export { ConnectSyncError, SyncDisabledError } from './errors.ts';
+export { MirrorObjectDeclarationError } from './mirror/define.ts';
+export { RowRefusedError, SyncBatchFailedError } from './sync/sync-errors.ts';
+export { QueueMissingError } from './queue/enqueue.ts';
+export { NotMigratedError } from './schema/migrated-check.ts';
+export { DatabaseWaitAbortedError } from './db/connection-loss.ts';
+export { DatabaseConnectError, DatabaseUrlMissingError, EmbeddedPostgresMissingError } from './db/database.ts';
+export { EmbeddedPostgresError } from './db/postgres-native.ts';
+export { SchemaMigrationFailedError, SchemaNewerError } from './schema/migrations.ts';
+export { BackfillRunningError } from './ops/backfill.ts';
+export { ConfigFileError } from './config-file.ts';
+
 // The local Heroku Connect stand-in, for development and tests.
-export { ConnectSim } from './connect-sim/connect-sim.ts';
+export { ConnectSim, ConnectSimNotInstalledError } from './connect-sim/connect-sim.ts';
+export { ConnectSimInstallRefusedError } from './connect-sim/install.ts';
+export { ConnectSimOptionsError } from './connect-sim/options.ts';
+export { MirrorSchemaForeignError } from './connect-sim/mirror-tables.ts';
 export { devDatabasePrepare } from './connect-sim/dev-database.ts';
 export { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';

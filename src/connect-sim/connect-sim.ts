@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { poolConnectionsGuard } from '../db/connection-loss.ts';
 import type { Database } from '../db/database.ts';
+import { ConnectSyncError } from '../errors.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { ContactPipeline } from './contact-pipeline.ts';
 import { connectSimInstalled } from './install.ts';
@@ -28,6 +29,12 @@ export interface DrainResult {
   failed: number;
   /** Mirror rows read back and marked SYNCED. */
   synced: number;
+}
+
+/** The stand-in's tables and triggers are not in this database (`connect-sync connect-sim --install`). */
+export class ConnectSimNotInstalledError extends ConnectSyncError {
+  override name = 'ConnectSimNotInstalledError';
+  readonly code = 'CONNECT_SIM_NOT_INSTALLED';
 }
 
 /** The Connect stand-in: `start()`, `stop()`, and `drain()` for tests. */
@@ -71,7 +78,7 @@ export class ConnectSim {
   async start(): Promise<void> {
     if (this.#running) return;
     if (!(await connectSimInstalled({ pool: this.#pool }))) {
-      throw new Error('The Connect stand-in is not installed in this database: run connect-sync connect-sim --install (after migrate --mirror).');
+      throw new ConnectSimNotInstalledError('The Connect stand-in is not installed in this database: run connect-sync connect-sim --install (after migrate --mirror).');
     }
     this.#running = true;
     if (!this.#settings.timers) return;

@@ -10,10 +10,12 @@ import type { Logger } from '../log.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { orgSchemaSql } from './org-records.ts';
 import { connectSimMarker, connectTableNames, connectTablesSql, mirrorSchemaName, tableTriggersSql, triggerFunctionsSql } from './trigger-functions.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** The stand-in was asked to install where it must not. */
-export class ConnectSimInstallRefused extends Error {
-  override name = 'ConnectSimInstallRefused';
+export class ConnectSimInstallRefusedError extends ConnectSyncError {
+  override name = 'ConnectSimInstallRefusedError';
+  readonly code = 'CONNECT_SIM_INSTALL_REFUSED';
 }
 
 // Any number will do, as long as two installers never run at once.
@@ -49,7 +51,7 @@ export async function connectSimInstalled(database: Pick<Database, 'pool'>): Pro
 async function connectSchemaCheck(client: pg.ClientBase): Promise<void> {
   const { rows: schema } = await client.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [mirrorSchemaName]);
   if (schema.length === 0) {
-    throw new ConnectSimInstallRefused(`There is no ${mirrorSchemaName} schema: run connect-sync migrate --mirror first.`);
+    throw new ConnectSimInstallRefusedError(`There is no ${mirrorSchemaName} schema: run connect-sync migrate --mirror first.`);
   }
   const { rows } = await client.query<{ relname: string; comment: string | null }>(
     `SELECT c.relname, obj_description(c.oid, 'pg_class') AS comment
@@ -59,7 +61,7 @@ async function connectSchemaCheck(client: pg.ClientBase): Promise<void> {
   );
   const foreign = rows.filter((row) => row.comment !== connectSimMarker).map((row) => row.relname);
   if (foreign.length > 0) {
-    throw new ConnectSimInstallRefused(
+    throw new ConnectSimInstallRefusedError(
       `${mirrorSchemaName}.${foreign.join(`, ${mirrorSchemaName}.`)} exists and was not made by the Connect stand-in: a real Heroku Connect owns this schema, so nothing was installed.`,
     );
   }

@@ -13,6 +13,8 @@ import { poolTransaction } from '../db/pool-transaction.ts';
 import type { Logger } from '../log.ts';
 import { salesforceSchema } from '../mirror/connect-table.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
+import { ConnectSyncError } from '../errors.ts';
+import { MirrorObjectDeclarationError } from '../mirror/define.ts';
 
 /** Written as the schema's comment; any other `salesforce` schema is a real Connect's. */
 export const mirrorSchemaMarker = 'connect-sync development mirror: made by connect-sync migrate --mirror, not by Heroku Connect';
@@ -23,12 +25,12 @@ const schema = pg.escapeIdentifier(salesforceSchema.schemaName);
 export function mirrorTableSql(object: AnyMirrorObject): string[] {
   const config = getTableConfig(object.table);
   if (config.schema !== salesforceSchema.schemaName) {
-    throw new Error(`${object.name}: its table must be made with connectTable() (schema ${salesforceSchema.schemaName}), not in ${config.schema ?? 'public'}`);
+    throw new MirrorObjectDeclarationError(`${object.name}: its table must be made with connectTable() (schema ${salesforceSchema.schemaName}), not in ${config.schema ?? 'public'}`);
   }
   const table = `${schema}.${pg.escapeIdentifier(config.name)}`;
   const columns = Object.values(getTableColumns(object.table)) as PgColumn[];
   const primary = columns.find((column) => column.primary);
-  if (!primary) throw new Error(`${object.name}: its mirror table has no primary key`);
+  if (!primary) throw new MirrorObjectDeclarationError(`${object.name}: its mirror table has no primary key`);
   const statements = [`CREATE TABLE IF NOT EXISTS ${table} (${columnSql(primary)})`];
   for (const column of columns) if (column !== primary) statements.push(`ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS ${columnSql(column)}`);
   for (const index of config.indexes) {
@@ -37,6 +39,12 @@ export function mirrorTableSql(object: AnyMirrorObject): string[] {
     statements.push(`CREATE ${unique}INDEX IF NOT EXISTS ${pg.escapeIdentifier(index.config.name ?? `${config.name}_idx`)} ON ${table} (${on})`);
   }
   return statements;
+}
+
+/** The mirror schema exists and connect-sync did not make it (Heroku Connect's): its tables are left alone. */
+export class MirrorSchemaForeignError extends ConnectSyncError {
+  override name = 'MirrorSchemaForeignError';
+  readonly code = 'MIRROR_SCHEMA_FOREIGN';
 }
 
 function columnSql(column: PgColumn): string {
@@ -54,7 +62,7 @@ export async function mirrorTablesCreate(database: Pick<Database, 'pool'>, objec
       [salesforceSchema.schemaName],
     );
     if (rows[0] && rows[0].comment !== mirrorSchemaMarker) {
-      throw new Error(
+      throw new MirrorSchemaForeignError(
         `The ${salesforceSchema.schemaName} schema already exists and was not created by connect-sync: Heroku Connect owns it here, so the mirror tables are left alone.`,
       );
     }

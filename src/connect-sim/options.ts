@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { silentLogger, type Logger } from '../log.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 const seconds = z.number().min(0, 'zero or more seconds');
 const perObjectSeconds = z.record(z.string(), seconds);
@@ -57,19 +58,25 @@ export interface ConnectSimSettings {
   timers: boolean;
 }
 
+/** A Connect stand-in option that is not valid; the message names it and what it expects. */
+export class ConnectSimOptionsError extends ConnectSyncError {
+  override name = 'ConnectSimOptionsError';
+  readonly code = 'CONNECT_SIM_OPTIONS_INVALID';
+}
+
 /** Validates `options` and applies defaults; throws naming the first bad option. */
 export function connectSimSettings(objects: MirrorObjectSet, options: ConnectSimOptions = {}): ConnectSimSettings {
   const { log, now, random, timers, ...rest } = options;
   const result = settingsSchema.safeParse(rest);
   if (!result.success) {
     const issue = result.error.issues[0];
-    throw new Error(`Invalid Connect stand-in option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
+    throw new ConnectSimOptionsError(`Invalid Connect stand-in option ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'invalid'}`);
   }
   const settings = result.data;
   for (const name of [...Object.keys(settings.pushDelaySeconds), ...Object.keys(settings.pushJitterSeconds)]) {
     if (!objects.named(name)) {
       const names = objects.objects.map((object) => object.name).join(', ');
-      throw new Error(`Invalid Connect stand-in option pushDelaySeconds: ${name} is not a mirror object (one of ${names})`);
+      throw new ConnectSimOptionsError(`Invalid Connect stand-in option pushDelaySeconds: ${name} is not a mirror object (one of ${names})`);
     }
   }
   const ms = (value: number) => value * 1000 * settings.timeScale;

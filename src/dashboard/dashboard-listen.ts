@@ -6,10 +6,12 @@
 import type { Server } from 'node:http';
 import { serve } from '@hono/node-server';
 import type { Database } from '../db/database.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** The dashboard's port is taken by another process. */
-export class DashboardPortInUse extends Error {
-  override name = 'DashboardPortInUse';
+export class DashboardPortInUseError extends ConnectSyncError {
+  override name = 'DashboardPortInUseError';
+  readonly code = 'DASHBOARD_PORT_IN_USE';
   constructor(host: string, port: number) {
     super(`The dashboard cannot listen on ${host}:${port}: the port is in use by another process; stop it or set PORT to a free port.`);
   }
@@ -23,12 +25,12 @@ export function dashboardHost(settings: { HOST?: string | undefined }, env: Node
   return settings.HOST ?? (env.DYNO ? '0.0.0.0' : '127.0.0.1');
 }
 
-/** Serves `fetch` on host:port; a busy port rejects with {@link DashboardPortInUse}. */
+/** Serves `fetch` on host:port; a busy port rejects with {@link DashboardPortInUseError}. */
 export function dashboardListen(fetch: (request: Request) => Response | Promise<Response>, host: string, port: number): Promise<Server> {
   return new Promise<Server>((resolve, reject) => {
     const server = serve({ fetch, port, hostname: host }, () => resolve(server as Server)) as Server;
     server.once('error', (error: NodeJS.ErrnoException) => {
-      reject(error.code === 'EADDRINUSE' ? new DashboardPortInUse(host, port) : error);
+      reject(error.code === 'EADDRINUSE' ? new DashboardPortInUseError(host, port) : error);
     });
   });
 }

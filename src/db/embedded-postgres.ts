@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import type { Logger } from '../log.ts';
-import { folderReachable, postgresNativeDir, postgresUserIds, type PostgresUserIds } from './postgres-native.ts';
+import { EmbeddedPostgresError, folderReachable, postgresNativeDir, postgresUserIds, type PostgresUserIds } from './postgres-native.ts';
 
 // Only this process can reach the server (it listens on loopback), so a fixed password is enough.
 const user = 'postgres';
@@ -79,7 +79,7 @@ function dataDirReachable(dataDir: string, movable: boolean, ids: PostgresUserId
   mkdirSync(dirname(dataDir), { recursive: true });
   if (folderReachable(dirname(dataDir), ids)) return dataDirOwned(dataDir, ids);
   if (!movable) {
-    throw new Error(
+    throw new EmbeddedPostgresError(
       `The postgres user cannot reach EMBEDDED_POSTGRES_DIR (${dataDir}): let it in (chmod o+x on each folder above it), choose a folder under ${tmpdir()}, or set DATABASE_URL.`,
     );
   }
@@ -154,8 +154,8 @@ function postgresBinarySpawn(nativeDir: string, binary: string, args: string[], 
   return spawn(join(nativeDir, 'bin', binary), args, { ...ids, env: { ...process.env, LC_MESSAGES: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
-function spawnFailure(binary: string, error: Error): Error {
-  return new Error(`Cannot run the embedded Postgres's ${binary} (${(error as NodeJS.ErrnoException).code ?? error.message}): set DATABASE_URL to a Postgres server.`, {
+function spawnFailure(binary: string, error: Error): EmbeddedPostgresError {
+  return new EmbeddedPostgresError(`Cannot run the embedded Postgres's ${binary} (${(error as NodeJS.ErrnoException).code ?? error.message}): set DATABASE_URL to a Postgres server.`, {
     cause: error,
   });
 }
@@ -167,7 +167,7 @@ function removeStalePidFile(databaseDir: string, log: Logger): void {
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (Number.isInteger(pid) && pid > 0 && processAlive(pid)) {
-    throw new Error(
+    throw new EmbeddedPostgresError(
       `The embedded Postgres in ${databaseDir} is already running (pid ${pid}); stop that process or set DATABASE_URL.`,
     );
   }

@@ -26,8 +26,15 @@ import {
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { ConnectSyncError } from '../errors.ts';
 
 /** The uid and gid a child process runs as; empty when it runs as this process's user. */
+/** The embedded Postgres cannot run here; the message says why and what to do (often: set DATABASE_URL). */
+export class EmbeddedPostgresError extends ConnectSyncError {
+  override name = 'EmbeddedPostgresError';
+  readonly code = 'EMBEDDED_POSTGRES_UNAVAILABLE';
+}
+
 export type PostgresUserIds = { uid: number; gid: number } | Record<string, never>;
 
 /** Whether this process runs as root (Postgres refuses to, so it runs as `postgres`). */
@@ -41,7 +48,7 @@ function platformPackageDir(): string {
     const entry = createRequire(require.resolve('embedded-postgres')).resolve(packageName);
     return dirname(dirname(entry));
   } catch (error) {
-    throw new Error(`No embedded Postgres for ${process.platform}-${process.arch} (${packageName} is not installed): set DATABASE_URL to a Postgres server.`, {
+    throw new EmbeddedPostgresError(`No embedded Postgres for ${process.platform}-${process.arch} (${packageName} is not installed): set DATABASE_URL to a Postgres server.`, {
       cause: error,
     });
   }
@@ -71,7 +78,7 @@ export function postgresNativeDir(): string {
     const stat = statSync(target);
     // The temp dir is shared: run only what this user made and nobody else can change.
     if (stat.uid === process.getuid?.() && (stat.mode & 0o022) === 0) return target;
-    throw new Error(`${target} is not owned by this user or is writable by others: remove it, then start again.`);
+    throw new EmbeddedPostgresError(`${target} is not owned by this user or is writable by others: remove it, then start again.`);
   }
   const staging = mkdtempSync(`${target}.tmp-`);
   chmodSync(staging, 0o755);
@@ -127,7 +134,7 @@ export function postgresUserIds(): PostgresUserIds {
       execFileSync('useradd', ['-g', 'postgres', 'postgres'], { stdio: 'ignore' });
       return { uid: id('-u'), gid: id('-g') };
     } catch (error) {
-      throw new Error('Postgres cannot run as root and there is no postgres user to run it as: create one (useradd postgres), run as another user, or set DATABASE_URL.', {
+      throw new EmbeddedPostgresError('Postgres cannot run as root and there is no postgres user to run it as: create one (useradd postgres), run as another user, or set DATABASE_URL.', {
         cause: error,
       });
     }

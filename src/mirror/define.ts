@@ -16,6 +16,7 @@ import { getTableColumns, getTableName, is, type SQL } from 'drizzle-orm';
 import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import { timestampRead } from './timestamp-read.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** A payload schema: a zod object type (its output is what a job carries once validated). */
 export type PayloadSchema = z.ZodType<object>;
@@ -114,6 +115,12 @@ export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPa
   fieldReads: Readonly<Record<string, SourceExpression>>;
 }
 
+/** A declaration that does not fit its mirror table or contradicts itself; the message names the object. */
+export class MirrorObjectDeclarationError extends ConnectSyncError {
+  override name = 'MirrorObjectDeclarationError';
+  readonly code = 'MIRROR_OBJECT_DECLARATION_INVALID';
+}
+
 const lookupPattern = /^(.+)__r__(.+)$/;
 
 /** Prefix of every sync queue's name. */
@@ -128,14 +135,14 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
   const payloadColumns = Object.keys(declaration.payloadFields?.(new Proxy({}, { get: () => undefined }) as TPayload) ?? {});
   const written = [declaration.externalId, ...Object.keys(declaration.fields), ...payloadColumns];
   for (const name of written) {
-    if (!byName.has(name)) throw new Error(`${declaration.name}: ${name} is not a column of the mirror table`);
+    if (!byName.has(name)) throw new MirrorObjectDeclarationError(`${declaration.name}: ${name} is not a column of the mirror table`);
   }
   if (!(declaration.externalId in declaration.fields)) {
-    throw new Error(`${declaration.name}: the external id ${declaration.externalId} must be one of the fields`);
+    throw new MirrorObjectDeclarationError(`${declaration.name}: the external id ${declaration.externalId} must be one of the fields`);
   }
   const externalIdField = declaration.externalIdField ?? declaration.externalId;
   if (externalIdField.toLowerCase() !== declaration.externalId) {
-    throw new Error(`${declaration.name}: externalIdField ${externalIdField} does not lower-case to ${declaration.externalId}`);
+    throw new MirrorObjectDeclarationError(`${declaration.name}: externalIdField ${externalIdField} does not lower-case to ${declaration.externalId}`);
   }
   const columnTypes: Record<string, string> = {};
   const columnLengths: Record<string, number> = {};

@@ -5,6 +5,7 @@
  * set holds, and a lookup whose parent is not declared stops the app at start-up.
  */
 import type { MirrorObject } from './define.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** Any declared object: code over the whole set sees each payload as its schema's output. */
 export type AnyMirrorObject = MirrorObject<any>;
@@ -17,13 +18,15 @@ export interface ResolvedLookup {
 }
 
 /** A declaration problem: a lookup with no parent, two objects on one queue, and the like. */
-export class MirrorObjectSetError extends Error {
+export class MirrorObjectSetError extends ConnectSyncError {
   override name = 'MirrorObjectSetError';
+  readonly code = 'MIRROR_OBJECT_SET_INVALID';
 }
 
 /** A name given on the command line that is no object we sync. */
-export class MirrorObjectUnknownError extends Error {
+export class MirrorObjectUnknownError extends ConnectSyncError {
   override name = 'MirrorObjectUnknownError';
+  readonly code = 'MIRROR_OBJECT_UNKNOWN';
 }
 
 /** The declared objects, parents before children, with their lookups resolved. */

@@ -9,6 +9,7 @@ import type { JobInsert, PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
 import type { Database } from '../db/database.ts';
+import { ConnectSyncError, SyncDisabledError } from '../errors.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
@@ -29,12 +30,18 @@ export interface BackfillResult {
 }
 
 /** Runs `body` holding a lock only one backfill of `object` can have at a time. */
+/** A backfill of the same object is running elsewhere; two would enqueue the same records twice over. */
+export class BackfillRunningError extends ConnectSyncError {
+  override name = 'BackfillRunningError';
+  readonly code = 'BACKFILL_RUNNING';
+}
+
 async function backfillLockHold<T>(database: Pick<Database, 'pool'>, object: AnyMirrorObject, body: () => Promise<T>): Promise<T> {
   const client = await database.pool.connect();
   const key = `connect-sync backfill ${object.queueName}`;
   try {
     const { rows } = await client.query<{ locked: boolean }>(`SELECT pg_try_advisory_lock(hashtext($1)) AS locked`, [key]);
-    if (!rows[0]?.locked) throw new Error(`Another backfill of ${object.queue} is running; wait for it or stop it first.`);
+    if (!rows[0]?.locked) throw new BackfillRunningError(`Another backfill of ${object.queue} is running; wait for it or stop it first.`);
     try {
       return await body();
     } finally {
@@ -93,7 +100,7 @@ export async function backfillRun(
 export async function backfillCommand({ database, config, log, settings }: CommandContext, name: string): Promise<void> {
   const objects = config.objects.select(name);
   if (!syncEnabled(settings)) {
-    throw new Error('Syncing is off (SALESFORCE_ENABLED=false): the worker would discard every backfilled job, so nothing was enqueued.');
+    throw new SyncDisabledError('Syncing is off (SALESFORCE_ENABLED=false): the worker would discard every backfilled job, so nothing was enqueued.');
   }
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();

@@ -7,6 +7,7 @@
 import type { PgBoss, RedrivePreview } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
+import { SyncDisabledError } from '../errors.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { deadLetterQueue } from '../queue/queues.ts';
@@ -37,7 +38,7 @@ export async function redriveRun(boss: PgBoss, objects: readonly AnyMirrorObject
 export async function redriveCommand({ database, config, log, settings }: CommandContext, name: string, options: { apply?: boolean }): Promise<void> {
   const objects = config.objects.select(name);
   if (options.apply && !syncEnabled(settings)) {
-    throw new Error('Syncing is off (SALESFORCE_ENABLED=false): redriven jobs would be discarded at once, so nothing was moved.');
+    throw new SyncDisabledError('Syncing is off (SALESFORCE_ENABLED=false): redriven jobs would be discarded at once, so nothing was moved.');
   }
   const boss = bossCreate(database, log, { poolSize: 2 });
   await boss.start();

@@ -9,8 +9,9 @@ import { sql } from 'drizzle-orm';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
 import type { Database, Drizzle } from '../db/database.ts';
+import { SyncDisabledError } from '../errors.ts';
 import type { Logger } from '../log.ts';
-import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
+import { MirrorObjectUnknownError, type AnyMirrorObject, type MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncEnqueuer } from '../queue/enqueue.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -95,7 +96,7 @@ export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config
 
 function objectOfQueue(objects: MirrorObjectSet, queue: string): AnyMirrorObject {
   const object = objects.forQueue(queue);
-  if (!object) throw new Error(`The repair view names ${queue}, which is not a declared sync queue`);
+  if (!object) throw new MirrorObjectUnknownError(`The repair view names ${queue}, which is not a declared sync queue`);
   return object;
 }
 
@@ -122,7 +123,7 @@ export async function repairApply(
   options: { enabled: boolean; log: Logger },
 ): Promise<RepairResult> {
   if (!options.enabled) {
-    throw new Error('Syncing is off (SALESFORCE_ENABLED=false): repaired records would never be synced, so nothing was changed.');
+    throw new SyncDisabledError('Syncing is off (SALESFORCE_ENABLED=false): repaired records would never be synced, so nothing was changed.');
   }
   const sync = syncEnqueuer(objects, { enabled: true });
   const result: RepairResult = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0 };

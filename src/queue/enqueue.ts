@@ -17,6 +17,7 @@ import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { payloadParse } from '../sync/payload-parse.ts';
 import { PayloadInvalidError } from '../sync/sync-errors.ts';
 import { jobInsertSql, recordKeyLengthMax } from './sql-enqueue.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** A Drizzle transaction (or database), as `db.transaction(async (tx) => …)` hands it over. */
 export type DrizzleTransaction = Parameters<typeof fromDrizzle>[0];
@@ -36,8 +37,9 @@ export interface SyncEnqueuer {
 }
 
 /** The queue a job was sent to does not exist: `migrate` has not run for this object. */
-export class QueueMissingError extends Error {
+export class QueueMissingError extends ConnectSyncError {
   override name = 'QueueMissingError';
+  readonly code = 'QUEUE_MISSING';
 }
 
 /** The name the insert is prepared under on each connection. */

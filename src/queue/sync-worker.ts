@@ -69,7 +69,7 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
         batchHandle(boss, db, objects, queueLog, tally, object, jobs, options).catch((error: unknown) => {
           // pg-boss stores what a handler throws in every job's output: never Drizzle's statement.
           const failure = batchFailure(error);
-          queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, code: failure.code }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
+          queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, sqlState: failure.sqlState }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
           throw failure;
         }),
     );

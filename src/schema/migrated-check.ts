@@ -8,12 +8,14 @@
 import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database.ts';
 import { qualifiedName } from '../db/sql-names.ts';
+import { ConnectSyncError } from '../errors.ts';
 import { bossSchema, queueDefinitions } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 
 /** The database lacks what `migrate` (or the app's own migrations) creates. */
-export class NotMigratedError extends Error {
+export class NotMigratedError extends ConnectSyncError {
   override name = 'NotMigratedError';
+  readonly code = 'NOT_MIGRATED';
 }
 
 const listed = (names: readonly string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');

@@ -7,6 +7,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type pg from 'pg';
 import { identifierQuote, qualifiedName, syncSchema } from '../db/sql-names.ts';
+import { ConnectSyncError } from '../errors.ts';
 import type { Logger } from '../log.ts';
 import { bossNotifyChannel } from '../queue/boss-contract.ts';
 import { bossSchema } from '../queue/queues.ts';
@@ -65,14 +66,21 @@ export function schemaMigrationsRead(folder: URL = schemaMigrationsFolder): Sche
 }
 
 /** A database whose schema a newer connect-sync migrated. */
-export class SchemaNewerError extends Error {
+export class SchemaNewerError extends ConnectSyncError {
   override name = 'SchemaNewerError';
+  readonly code = 'SCHEMA_NEWER';
 }
 
 /**
  * Runs the migrations not yet run, in order, in one transaction holding an advisory lock;
  * returns the ids it ran (none when the schema is up to date).
  */
+/** A migration the database refused; its transaction rolled back, so the schema stays at the last one that ran. */
+export class SchemaMigrationFailedError extends ConnectSyncError {
+  override name = 'SchemaMigrationFailedError';
+  readonly code = 'SCHEMA_MIGRATION_FAILED';
+}
+
 export async function schemaMigrate(pool: pg.Pool, log: Logger, migrations: readonly SchemaMigration[] = schemaMigrationsRead()): Promise<number[]> {
   const table = qualifiedName(syncSchema, schemaMigrationTable);
   const client = await pool.connect();
@@ -95,7 +103,7 @@ export async function schemaMigrate(pool: pg.Pool, log: Logger, migrations: read
     for (const migration of migrations) {
       if (ran.has(migration.id)) continue;
       await client.query(migrationTemplate(migration.sql)).catch((error: Error) => {
-        throw new Error(`${syncSchema} migration ${String(migration.id).padStart(4, '0')}_${migration.name} failed: ${error.message}`, { cause: error });
+        throw new SchemaMigrationFailedError(`${syncSchema} migration ${String(migration.id).padStart(4, '0')}_${migration.name} failed: ${error.message}`, { cause: error });
       });
       await client.query(`INSERT INTO ${table} (id, name) VALUES ($1, $2)`, [migration.id, migration.name]);
       applied.push(migration.id);

@@ -1,3 +1,4 @@
+import { ConnectSyncError } from '../errors.ts';
 import { sqlMessage, sqlState } from './statement-errors.ts';
 
 /**
@@ -6,8 +7,9 @@ import { sqlMessage, sqlState } from './statement-errors.ts';
  */
 
 /** A parent (or the row an update-only object changes) is not in Salesforce yet. Retried. */
-export class ParentNotSyncedError extends Error {
+export class ParentNotSyncedError extends ConnectSyncError {
   override name = 'ParentNotSyncedError';
+  readonly code = 'PARENT_NOT_SYNCED';
   /** The Salesforce object waited for, e.g. `Editor__c`. */
   readonly parent: string;
   /** The mirror column matched on, e.g. `editoruuid__c`. */
@@ -26,27 +28,30 @@ export class ParentNotSyncedError extends Error {
 }
 
 /** The payload is not of the queue's shape. Given up at once. */
-export class PayloadInvalidError extends Error {
+export class PayloadInvalidError extends ConnectSyncError {
   override name = 'PayloadInvalidError';
+  readonly code = 'PAYLOAD_INVALID';
 }
 
-/** The payload names a record the app does not have. Given up at once. */
-export class RecordNotFoundError extends Error {
+/** A record the app does not have, named by a job's payload (given up at once) or an app operation. */
+export class RecordNotFoundError extends ConnectSyncError {
   override name = 'RecordNotFoundError';
+  readonly code = 'RECORD_NOT_FOUND';
 }
 
 /**
  * The database refused this job's row (a value out of range, a constraint), found by running
  * the job apart from its batch. Retrying cannot help; given up at once.
  */
-export class RowRefusedError extends Error {
+export class RowRefusedError extends ConnectSyncError {
   override name = 'RowRefusedError';
+  readonly code = 'ROW_REFUSED';
   /** The Postgres SQLSTATE, e.g. `22003` (numeric value out of range). */
-  readonly code: string;
+  readonly sqlState: string;
 
-  constructor(message: string, code: string, options?: ErrorOptions) {
+  constructor(message: string, sqlState: string, options?: ErrorOptions) {
     super(message, options);
-    this.code = code;
+    this.sqlState = sqlState;
   }
 }
 
@@ -60,17 +65,18 @@ const batchFailureMessageChars = 1000;
  * payload values, 500 jobs' worth in each job's row (555 kB each, measured). What is stored and
  * logged instead: the error's class, its SQLSTATE and the database's own message, bounded.
  */
-export class SyncBatchFailedError extends Error {
+export class SyncBatchFailedError extends ConnectSyncError {
   override name = 'SyncBatchFailedError';
+  readonly code = 'SYNC_BATCH_FAILED';
   /** The class of the error underneath, e.g. `DatabaseError`. */
   readonly errorClass: string;
   /** The Postgres SQLSTATE, when the database gave one. */
-  readonly code?: string;
+  readonly sqlState?: string;
 
-  constructor(errorClass: string, code: string | undefined, message: string) {
+  constructor(errorClass: string, sqlState: string | undefined, message: string) {
     super(message);
     this.errorClass = errorClass;
-    if (code) this.code = code;
+    if (sqlState) this.sqlState = sqlState;
     // pg-boss stores the stack too: its first line says it all.
     this.stack = `${this.name}: ${message}`;
   }

@@ -11,6 +11,7 @@ import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { parentWakeSecondsDefault } from '../queue/parent-waker.ts';
 import { parentWaitMaxSecondsDefault } from '../queue/retry-schedule.ts';
 import { syncWorkerDefaults } from '../queue/sync-worker.ts';
+import { ConnectSyncError } from '../errors.ts';
 
 /** The reconciler's schedule by default: every 5 minutes, in UTC. */
 export const reconcilerCronDefault = '*/5 * * * *';
@@ -65,8 +66,9 @@ export type WorkerConfig = z.input<typeof workerConfigSchema> & {
 export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal' | 'registry'>;
 
 /** A worker configuration that is not valid; the message names the field and what it expects. */
-export class WorkerConfigError extends Error {
+export class WorkerConfigError extends ConnectSyncError {
   override name = 'WorkerConfigError';
+  readonly code = 'WORKER_CONFIG_INVALID';
 }
 
 /** Validates `config` and fills in the defaults; throws WorkerConfigError naming the first bad field. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
-import { connectSimInstall, ConnectSimInstallRefused } from '../../src/connect-sim/install.ts';
+import { connectSimInstall, ConnectSimInstallRefusedError } from '../../src/connect-sim/install.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from '../../src/connect-sim/salesforce-id.ts';
 import { migrateQueue } from '../../src/schema/migrate.ts';
 import { mirrorTablesCreate } from '../../src/connect-sim/mirror-tables.ts';
@@ -59,7 +59,7 @@ describe('the Connect stand-in installer', () => {
     await migrateQueue(foreign, editorConfig, silentLogger);
     await mirrorTablesCreate(foreign, editorObjectSet, silentLogger);
     await foreign.pool.query(`CREATE TABLE salesforce._trigger_log (id serial PRIMARY KEY, state varchar(8))`);
-    await expect(connectSimInstall(foreign, editorObjectSet, silentLogger)).rejects.toThrow(ConnectSimInstallRefused);
+    await expect(connectSimInstall(foreign, editorObjectSet, silentLogger)).rejects.toThrow(ConnectSimInstallRefusedError);
     await expect(connectSimInstall(foreign, editorObjectSet, silentLogger)).rejects.toThrow(/real Heroku Connect owns this schema/);
     const { rows } = await foreign.pool.query(`SELECT 1 FROM information_schema.triggers WHERE trigger_schema = 'salesforce'`);
     expect(rows).toEqual([]);

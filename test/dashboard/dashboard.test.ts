@@ -1,6 +1,6 @@
 /** The dashboard answers only with credentials, and shows the queues and the doctor's classes. */
 import { describe, expect, it } from 'vitest';
-import { dashboardApp, dashboardStart, DashboardCredentialsMissing } from '../../src/dashboard/dashboard-server.ts';
+import { dashboardApp, dashboardStart, DashboardCredentialsMissingError } from '../../src/dashboard/dashboard-server.ts';
 import { silentLogger } from '../../src/log.ts';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { testDatabase } from '../support/database.ts';
@@ -25,7 +25,7 @@ describe('the dashboard', () => {
   });
 
   it('refuses to start at all without credentials', async () => {
-    await expect(dashboardStart(database, editorConfig, silentLogger, { PORT: 3000, DASHBOARD_USER: 'ops' })).rejects.toThrow(DashboardCredentialsMissing);
+    await expect(dashboardStart(database, editorConfig, silentLogger, { PORT: 3000, DASHBOARD_USER: 'ops' })).rejects.toThrow(DashboardCredentialsMissingError);
   });
 
   it('shows queue depths and the doctor classes, and serves the pg-boss dashboard under /queues', async () => {

@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { dashboardApp, dashboardStart } from '../../src/dashboard/dashboard-server.ts';
-import { dashboardDatabaseUrl, dashboardHost, DashboardPortInUse } from '../../src/dashboard/dashboard-listen.ts';
+import { dashboardDatabaseUrl, dashboardHost, DashboardPortInUseError } from '../../src/dashboard/dashboard-listen.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { silentLogger } from '../../src/log.ts';
 import { testDatabase } from '../support/database.ts';
@@ -87,7 +87,7 @@ describe('the dashboard on the worker\'s queue schema', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     const starting = dashboardStart(database, editorConfig, silentLogger, { PORT: port, HOST: '127.0.0.1', DASHBOARD_USER: 'ops', DASHBOARD_PASSWORD: 'correct horse battery' });
-    await expect(starting).rejects.toThrow(DashboardPortInUse);
+    await expect(starting).rejects.toThrow(DashboardPortInUseError);
     await expect(starting).rejects.toThrow(/^The dashboard cannot listen on 127\.0\.0\.1:\d+: the port is in use[^\n]*$/);
     await new Promise((resolve) => blocker.close(resolve));
   });

@@ -45,7 +45,7 @@ describe('a 500-job batch that fails as a whole', () => {
     figure('failed batch output', { jobs, largestOutputChars: outputs.largest, outputsWithPayloadValues: outputs.leaking, longestLogLineBytes: longestLine });
     expect(outputs.largest).toBeLessThanOrEqual(2048);
     expect(outputs.leaking).toBe(0);
-    expect(outputs.sample).toMatchObject({ name: 'SyncBatchFailedError', errorClass: 'DatabaseError', code: 'P0001', message: 'mirror table is read-only for now' });
+    expect(outputs.sample).toMatchObject({ name: 'SyncBatchFailedError', code: 'SYNC_BATCH_FAILED', errorClass: 'DatabaseError', sqlState: 'P0001', message: 'mirror table is read-only for now' });
     expect(worker.output()).not.toContain(marker);
     expect(worker.output()).toContain('mirror table is read-only for now');
   });

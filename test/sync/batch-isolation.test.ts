@@ -30,7 +30,8 @@ describe('a batch with a job the database refuses', () => {
     expect(refused.status).toBe('rejected');
     const error = (refused as { error: RowRefusedError }).error;
     expect(error).toBeInstanceOf(RowRefusedError);
-    expect(error.code).toBe('23514');
+    expect(error.sqlState).toBe('23514');
+    expect(error.code).toBe('ROW_REFUSED');
     expect(error.message).toContain(poison.id);
     expect(error.message).not.toContain('\n');
     expect([...outcomes.values()].filter((outcome) => outcome.status === 'written')).toHaveLength(9);

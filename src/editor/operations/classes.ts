@@ -10,6 +10,7 @@ import { classroom } from '../objects/classroom.ts';
 import { contactClassroomAffiliation } from '../objects/contact-classroom-affiliation.ts';
 import { lesson } from '../objects/lesson.ts';
 import type { AppContext, AppTransaction } from './app-context.ts';
+import { RecordNotFoundError } from '../../sync/sync-errors.ts';
 
 /** A class row. */
 export type SchoolClass = typeof schoolClasses.$inferSelect;
@@ -38,7 +39,7 @@ export async function schoolClassUpdate({ db, sync }: AppContext, schoolClassId:
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(schoolClasses.id, schoolClassId))
       .returning();
-    if (!updated) throw new Error(`SchoolClass ${schoolClassId} does not exist`);
+    if (!updated) throw new RecordNotFoundError(`SchoolClass ${schoolClassId} does not exist`);
     await sync.enqueue(classroom, { schoolClassId }, { tx });
     return updated;
   });
@@ -61,14 +62,14 @@ export async function schoolClassDestroy(context: AppContext, schoolId: string, 
       .from(schoolClasses)
       .where(and(eq(schoolClasses.id, schoolClassId), eq(schoolClasses.schoolId, schoolId)))
       .for('update');
-    if (!found) throw new Error(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
+    if (!found) throw new RecordNotFoundError(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
     // The app's dependent order (students, teachers, lessons), before the class itself. The
     // schema's ON DELETE rules would do the same for a bare DELETE, but enqueue nothing.
     const students = await tx.delete(classStudents).where(eq(classStudents.schoolClassId, schoolClassId)).returning({ id: classStudents.id });
     const teachers = await tx.delete(classTeachers).where(eq(classTeachers.schoolClassId, schoolClassId)).returning({ id: classTeachers.id });
     await tx.update(lessons).set({ schoolClassId: null }).where(eq(lessons.schoolClassId, schoolClassId));
     const [destroyed] = await tx.delete(schoolClasses).where(eq(schoolClasses.id, schoolClassId)).returning();
-    if (!destroyed) throw new Error(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
+    if (!destroyed) throw new RecordNotFoundError(`SchoolClass ${schoolClassId} does not exist in School ${schoolId}`);
     // One request per destroyed member, as each member's own callback makes it in the app; the
     // identical class jobs coalesce into one waiting job (job-record-key.ts).
     for (const _student of students) await classMembersChanged(context, tx, schoolClassId);
@@ -92,7 +93,7 @@ export async function classTeacherAdd({ db, sync }: AppContext, input: typeof cl
 export async function classTeacherRemove({ db, sync }: AppContext, classTeacherId: string): Promise<ClassTeacher> {
   return db.transaction(async (tx) => {
     const [removed] = await tx.delete(classTeachers).where(eq(classTeachers.id, classTeacherId)).returning();
-    if (!removed) throw new Error(`ClassTeacher ${classTeacherId} does not exist`);
+    if (!removed) throw new RecordNotFoundError(`ClassTeacher ${classTeacherId} does not exist`);
     await sync.enqueue(classroom, { schoolClassId: removed.schoolClassId }, { tx });
     return removed;
   });
@@ -112,7 +113,7 @@ export async function classStudentAdd(context: AppContext, input: typeof classSt
 export async function classStudentRemove(context: AppContext, classStudentId: string): Promise<ClassStudent> {
   return context.db.transaction(async (tx) => {
     const [removed] = await tx.delete(classStudents).where(eq(classStudents.id, classStudentId)).returning();
-    if (!removed) throw new Error(`ClassStudent ${classStudentId} does not exist`);
+    if (!removed) throw new RecordNotFoundError(`ClassStudent ${classStudentId} does not exist`);
     await classMembersChanged(context, tx, removed.schoolClassId);
     return removed;
   });

@@ -9,6 +9,8 @@ import { alias } from 'drizzle-orm/pg-core';
 import { lessons, projects, schoolProjects } from '../app-schema.ts';
 import { lesson } from '../objects/lesson.ts';
 import type { AppContext, AppTransaction } from './app-context.ts';
+import { ConnectSyncError } from '../../errors.ts';
+import { RecordNotFoundError } from '../../sync/sync-errors.ts';
 
 /** A lesson row. */
 export type Lesson = typeof lessons.$inferSelect;
@@ -46,7 +48,7 @@ export async function lessonUpdate({ db, sync }: AppContext, lessonId: string, c
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(lessons.id, lessonId))
       .returning();
-    if (!updated) throw new Error(`Lesson ${lessonId} does not exist`);
+    if (!updated) throw new RecordNotFoundError(`Lesson ${lessonId} does not exist`);
     if (updated.schoolClassId) await sync.enqueue(lesson, { lessonId }, { tx });
     return updated;
   });
@@ -63,8 +65,9 @@ export const schoolProjectTransitions: Readonly<Record<SchoolProject['state'], r
 };
 
 /** A school project asked to move to a state its current state does not lead to. Nothing is written. */
-export class SchoolProjectTransitionError extends Error {
+export class SchoolProjectTransitionError extends ConnectSyncError {
   override name = 'SchoolProjectTransitionError';
+  readonly code = 'SCHOOL_PROJECT_TRANSITION';
 }
 
 /**
@@ -85,7 +88,7 @@ export async function schoolProjectUpdate({ db, sync }: AppContext, schoolProjec
       .leftJoin(lessons, eq(lessons.id, projects.lessonId))
       .where(eq(schoolProjects.id, schoolProjectId))
       .for('update', { of: schoolProjects });
-    if (!before) throw new Error(`SchoolProject ${schoolProjectId} does not exist`);
+    if (!before) throw new RecordNotFoundError(`SchoolProject ${schoolProjectId} does not exist`);
     const state = changes.state ?? before.state;
     if (state !== before.state && !schoolProjectTransitions[before.state].includes(state)) {
       throw new SchoolProjectTransitionError(
@@ -97,7 +100,7 @@ export async function schoolProjectUpdate({ db, sync }: AppContext, schoolProjec
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(schoolProjects.id, schoolProjectId))
       .returning();
-    if (!updated) throw new Error(`SchoolProject ${schoolProjectId} does not exist`);
+    if (!updated) throw new RecordNotFoundError(`SchoolProject ${schoolProjectId} does not exist`);
     if (!before.lessonId) return updated;
 
     // Only the submitted count moves with the state: entering or leaving `submitted`.

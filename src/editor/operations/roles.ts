@@ -6,6 +6,7 @@ import { eq, sql } from 'drizzle-orm';
 import { roles } from '../app-schema.ts';
 import { contactEditorAffiliation } from '../objects/contact-editor-affiliation.ts';
 import type { AppContext } from './app-context.ts';
+import { RecordNotFoundError } from '../../sync/sync-errors.ts';
 
 export type Role = typeof roles.$inferSelect;
 export type RoleNew = Omit<typeof roles.$inferInsert, 'id'>;
@@ -27,7 +28,7 @@ export async function roleUpdate({ db, sync }: AppContext, roleId: number, chang
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(roles.id, roleId))
       .returning();
-    if (!role) throw new Error(`Role ${roleId} does not exist`);
+    if (!role) throw new RecordNotFoundError(`Role ${roleId} does not exist`);
     if (role.role !== 'student') await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
     return role;
   });
@@ -41,7 +42,7 @@ export async function roleArchive({ db, sync }: AppContext, roleId: number): Pro
       .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
       .where(eq(roles.id, roleId))
       .returning();
-    if (!role) throw new Error(`Role ${roleId} does not exist`);
+    if (!role) throw new RecordNotFoundError(`Role ${roleId} does not exist`);
     if (role.role !== 'student') await sync.enqueue(contactEditorAffiliation, { roleId: role.id }, { tx });
     return role;
   });

@@ -9,6 +9,8 @@ import { contact } from '../objects/contact.ts';
 import { contactEditorAffiliation } from '../objects/contact-editor-affiliation.ts';
 import { editor } from '../objects/editor.ts';
 import type { AppContext } from './app-context.ts';
+import { ConnectSyncError } from '../../errors.ts';
+import { RecordNotFoundError } from '../../sync/sync-errors.ts';
 
 export type School = typeof schools.$inferSelect;
 export type SchoolNew = typeof schools.$inferInsert;
@@ -47,7 +49,7 @@ export async function schoolUpdate({ db, sync }: AppContext, schoolId: string, c
       .set({ ...changes, updatedAt: sql`now()` })
       .where(eq(schools.id, schoolId))
       .returning();
-    if (!school) throw new Error(`School ${schoolId} does not exist`);
+    if (!school) throw new RecordNotFoundError(`School ${schoolId} does not exist`);
     await sync.enqueue(editor, { schoolId, isCreate: false }, { tx });
     await sync.enqueue(contact, { schoolId }, { tx });
     return school;
@@ -55,8 +57,9 @@ export async function schoolUpdate({ db, sync }: AppContext, schoolId: string, c
 }
 
 /** Archiving refused: the school still has students, who must leave it first. */
-export class SchoolHasStudentsError extends Error {
+export class SchoolHasStudentsError extends ConnectSyncError {
   override name = 'SchoolHasStudentsError';
+  readonly code = 'SCHOOL_HAS_STUDENTS';
   readonly schoolId: string;
   readonly students: number;
   constructor(schoolId: string, students: number) {
@@ -74,7 +77,7 @@ export class SchoolHasStudentsError extends Error {
 export async function schoolArchive({ db, sync }: AppContext, schoolId: string): Promise<School> {
   return db.transaction(async (tx) => {
     const [current] = await tx.select().from(schools).where(eq(schools.id, schoolId)).for('update');
-    if (!current) throw new Error(`School ${schoolId} does not exist`);
+    if (!current) throw new RecordNotFoundError(`School ${schoolId} does not exist`);
     if (current.archivedAt) return current;
     const [students] = await tx
       .select({ count: sql<number>`count(*)::int` })
@@ -87,7 +90,7 @@ export async function schoolArchive({ db, sync }: AppContext, schoolId: string):
       .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
       .where(eq(schools.id, schoolId))
       .returning();
-    if (!school) throw new Error(`School ${schoolId} does not exist`);
+    if (!school) throw new RecordNotFoundError(`School ${schoolId} does not exist`);
     const archived = await tx
       .update(roles)
       .set({ archivedAt: sql`now()`, updatedAt: sql`now()` })
