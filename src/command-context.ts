@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadSettings, type Settings } from './config.ts';
 import { ConfigFileError, type LoadedConfig } from './config-file.ts';
+import { DatabaseTlsConflictError } from './db/database-tls.ts';
 import { databaseOpen, DatabaseUrlMissingError, EmbeddedPostgresMissingError, type Database, type DatabaseOpenOptions } from './db/database.ts';
 import { createLogger, type Logger } from './log.ts';
 import { MirrorObjectSetError, MirrorObjectUnknownError } from './mirror/object-set.ts';
@@ -58,7 +59,7 @@ export async function commandRun(
 }
 
 /** Errors a person fixes in their input or setup: the message alone says it all. */
-const usageErrors = [ConfigError, ConfigFileError, MirrorObjectSetError, MirrorObjectUnknownError, DatabaseUrlMissingError, EmbeddedPostgresMissingError];
+const usageErrors = [ConfigError, ConfigFileError, MirrorObjectSetError, MirrorObjectUnknownError, DatabaseUrlMissingError, EmbeddedPostgresMissingError, DatabaseTlsConflictError];
 
 function exitWith(error: unknown, log?: Logger): never {
   if (!log || usageErrors.some((type) => error instanceof type)) {

@@ -57,7 +57,7 @@ const settingsSchema = z.object({
    * TLS to Postgres: `auto` uses TLS without verifying the certificate for any host but
    * localhost (Heroku Postgres presents one no CA signs); `verify` checks it; `off` never uses TLS.
    */
-  DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).default('auto'),
+  DATABASE_SSL: z.enum(['auto', 'verify', 'off'], { error: 'one of auto, verify, off' }).optional(),
   /** The connections one worker or dashboard process may hold (defaults: worker 8, dashboard 4). */
   DATABASE_MAX_CONNECTIONS: z.coerce
     .number({ error: 'a whole number of connections' })

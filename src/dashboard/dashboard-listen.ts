@@ -36,14 +36,18 @@ export function dashboardListen(fetch: (request: Request) => Response | Promise<
 }
 
 /**
- * The URL the pg-boss dashboard connects with: it takes only a URL, so the TLS options the rest
- * of connect-sync uses (from DATABASE_SSL) are written into it as `sslmode`.
+ * The URL the pg-boss dashboard connects with: it takes only a URL, so the TLS every other client
+ * uses (database-tls.ts; the database's URL carries none) is written into it in node-postgres's
+ * own words: `disable`, `no-verify`, or `verify-full` with the CA file the URL named.
  */
-export function dashboardDatabaseUrl(database: Pick<Database, 'url' | 'ssl'>): string {
+export function dashboardDatabaseUrl(database: Pick<Database, 'url' | 'ssl' | 'sslRootCertFile'>): string {
   const url = new URL(database.url);
   const { ssl } = database;
   if (ssl === false || ssl === undefined) url.searchParams.set('sslmode', 'disable');
   else if (typeof ssl === 'object' && ssl.rejectUnauthorized === false) url.searchParams.set('sslmode', 'no-verify');
-  else url.searchParams.set('sslmode', 'verify-full');
+  else {
+    url.searchParams.set('sslmode', 'verify-full');
+    if (database.sslRootCertFile) url.searchParams.set('sslrootcert', database.sslRootCertFile);
+  }
   return url.toString();
 }

@@ -12,6 +12,7 @@ import { describeDatabaseUrl, type Logger } from '../log.ts';
 import { connectionBudget, type ConnectionBudget, type ConnectionRole } from './connection-budget.ts';
 import { poolConnectionsGuard } from './connection-loss.ts';
 import { databaseEnsure } from './database-admin.ts';
+import { databaseTls } from './database-tls.ts';
 
 /** The database name used on the embedded server. */
 const embeddedDatabase = 'connect_sync';
@@ -22,8 +23,10 @@ export type Drizzle = NodePgDatabase<any>;
 /** An open database: a pool, Drizzle over it, and the URL other clients (pg-boss) connect with. */
 export interface Database {
   url: string;
-  /** TLS options matching `url`, for any other client that connects to it. */
+  /** TLS options matching `url` (which carries no TLS parameters of its own), for any other client that connects to it. */
   ssl: pg.ConnectionConfig['ssl'];
+  /** The CA file DATABASE_URL named (`sslrootcert`), for a client that takes only a URL. */
+  sslRootCertFile?: string;
   pool: pg.Pool;
   db: Drizzle;
   /** The process's connection budget, when it was opened with one (the worker, the dashboard). */
@@ -60,7 +63,11 @@ export async function databaseOpen(
     return { ...database, budget };
   }
   const url = settings.DATABASE_URL;
-  if (url && url !== embeddedDatabaseUrl) return databaseConnect(url, sslFor(url, settings.DATABASE_SSL), options);
+  if (url && url !== embeddedDatabaseUrl) {
+    const tls = databaseTls(url, settings.DATABASE_SSL);
+    const database = await databaseConnect(tls.url, tls.ssl, options);
+    return tls.rootCertFile ? { ...database, sslRootCertFile: tls.rootCertFile } : database;
+  }
   if (!url && !options.embeddedByDefault) {
     throw new DatabaseUrlMissingError(
       `DATABASE_URL is not set: name the database holding the app's tables, the mirror and the queue (postgres://user:password@host:5432/database), or set DATABASE_URL=${embeddedDatabaseUrl} for a development server.`,
@@ -155,12 +162,4 @@ function urlFromParts(options: pg.PoolConfig): string {
   url.password = typeof options.password === 'string' ? options.password : '';
   url.pathname = `/${options.database ?? ''}`;
   return url.toString();
-}
-
-/** TLS options for `url` under the DATABASE_SSL rule. */
-export function sslFor(url: string, mode: Settings['DATABASE_SSL']): pg.ConnectionConfig['ssl'] {
-  if (mode === 'off') return false;
-  if (mode === 'verify') return { rejectUnauthorized: true };
-  const host = new URL(url).hostname;
-  return host === 'localhost' || host === '127.0.0.1' || host === '::1' ? false : { rejectUnauthorized: false };
 }
