@@ -7,6 +7,8 @@ export default defineConfig({
     alias: [
       { find: /^connect-sync$/, replacement: new URL('./src/index.ts', import.meta.url).pathname },
       { find: /^connect-sync\/editor$/, replacement: new URL('./src/editor/index.ts', import.meta.url).pathname },
+      { find: /^connect-sync\/testing$/, replacement: new URL('./src/testing.ts', import.meta.url).pathname },
+      { find: /^connect-sync\/advanced$/, replacement: new URL('./src/advanced.ts', import.meta.url).pathname },
     ],
   },
   test: {

@@ -7,6 +7,7 @@ import { pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as root from '../src/index.ts';
 import * as editorApp from '../src/editor/index.ts';
+import * as testing from '../src/testing.ts';
 import { connectSync, connectTable, ConnectSyncError, defineMirrorObject, z } from '../src/index.ts';
 import { account, employee } from './host/host-objects.ts';
 import { testDatabase } from './support/database.ts';
@@ -24,7 +25,7 @@ const sync = connectSync({ database, objects: [account, employee], log: root.sil
 afterAll(() => sync.stop());
 
 describe('the error family', () => {
-  const exported = [...errorClasses(root), ...errorClasses(editorApp)];
+  const exported = [...errorClasses(root), ...errorClasses(testing), ...errorClasses(editorApp)];
 
   it('makes every exported error a ConnectSyncError with a distinct code and its own name', () => {
     expect(exported.length).toBeGreaterThan(10);

@@ -2,7 +2,8 @@
 // `--mirror` also makes the Heroku Connect mirror tables and the local Connect stand-in, for
 // development and tests; in production Heroku Connect owns them.
 import { fileURLToPath } from 'node:url';
-import { devDatabasePrepare, silentLogger } from 'connect-sync';
+import { silentLogger } from 'connect-sync';
+import { devDatabasePrepare } from 'connect-sync/testing';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { appDatabase } from './app.js';
 import { appOpen } from './sync.js';

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { ConnectSim } from 'connect-sync';
+import { ConnectSim } from 'connect-sync/testing';
 import { accountOpen, appDatabase } from '../src/app.js';
 import { appMigrate } from '../src/migrate.js';
 import { account } from '../src/objects.js';
