@@ -8,12 +8,10 @@ import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { databaseFromPool, type Database } from './db/database.ts';
 import { migrateQueue } from './schema/migrate.ts';
-import { mirrorTablesCreate } from './connect-sim/mirror-tables.ts';
 import { createLogger, type Logger } from './log.ts';
 import type { AnyMirrorObject } from './mirror/object-set.ts';
 import { backfillRun, type BackfillResult } from './ops/backfill.ts';
 import { doctorReport, type DoctorReport } from './ops/doctor-report.ts';
-import { doctorViewsEnsure } from './ops/doctor-views.ts';
 import { repairApply, repairPlan, type RepairPlan, type RepairResult } from './ops/repair.ts';
 import { bossCreate } from './queue/boss.ts';
 import { syncEnqueuer, type SyncEnqueuer } from './queue/enqueue.ts';
@@ -44,8 +42,11 @@ export interface ConnectSync {
   readonly database: Database;
   /** Enqueues a sync of the record `payload` names, in the caller's transaction (`{ tx }` or `{ db }`). */
   enqueue: SyncEnqueuer['enqueue'];
-  /** The queue schema and a queue per object; `mirror: true` also makes mirror tables (development only). */
-  migrate(options?: { mirror?: boolean }): Promise<void>;
+  /**
+   * The release step: the queue schema and a queue per object (and the app's migrations, when the
+   * config names them). Mirror tables for development come from `connect-sync/testing`.
+   */
+  migrate(): Promise<void>;
   /**
    * Starts the worker in this process: what `connect-sync worker` starts (sync queues, waker,
    * reconciler, summaries), with the same defaults; on the host's pg-boss when it gave one.
@@ -86,12 +87,12 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
       enqueuer ??= syncEnqueuer(config.objects, { enabled });
       return enqueuer.enqueue(object, payload, via);
     },
-    async migrate(migrateOptions = {}) {
-      await migrateQueue(database, config, log);
-      if (migrateOptions.mirror) {
-        await mirrorTablesCreate(database, config.objects, log);
-        await doctorViewsEnsure(database, config);
+    async migrate(...given: unknown[]) {
+      // From JavaScript the option this once took can still be passed: never drop it silently.
+      if ((given[0] as { mirror?: unknown } | undefined)?.mirror) {
+        throw new TypeError("migrate() makes no mirror tables: in development, call mirrorTablesCreate() from 'connect-sync/testing' first (Heroku Connect makes them in production).");
       }
+      await migrateQueue(database, config, log);
     },
     async workerStart(workerConfig = {}) {
       return workerStart(database, config, log, { ...(options.boss ? { boss: options.boss } : {}), ...workerConfig, enabled });

@@ -12,7 +12,8 @@ import { mirrorTablesCreate } from './mirror-tables.ts';
 
 export async function devDatabasePrepare(database: Database, config: ConnectSyncConfig | SyncConfig, log: Logger): Promise<void> {
   const resolved = syncConfigResolve(config);
-  await migrateQueue(database, resolved, log);
+  // The mirror tables first: migrate then finds them and makes the doctor's views over them.
   await mirrorTablesCreate(database, resolved.objects, log);
+  await migrateQueue(database, resolved, log);
   await connectSimInstall(database, resolved.objects, log);
 }

@@ -52,7 +52,7 @@ describe('declaring a host app’s objects', () => {
 describe('a host app on its own pool and pg-boss', () => {
   it('migrates the queues of its objects and creates no app tables of its own; a second run changes nothing', async () => {
     await devDatabasePrepare(sync.database, sync.config, silentLogger);
-    await sync.migrate({ mirror: true });
+    await sync.migrate();
     expect(await publicTables()).toEqual(['accounts', 'employees']);
     const { rows } = await database.pool.query<{ name: string }>(`SELECT name FROM pgboss.queue WHERE name LIKE 'salesforce-sync.%' ORDER BY name`);
     expect(rows.map((row) => row.name)).toEqual(['salesforce-sync.account', 'salesforce-sync.dead-letter', 'salesforce-sync.employee']);
