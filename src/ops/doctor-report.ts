@@ -7,9 +7,10 @@
  */
 import { sql } from 'drizzle-orm';
 import type { CommandContext } from '../command-context.ts';
-import type { Database } from '../db/database.ts';
+import type { Database, Drizzle } from '../db/database.ts';
 import { identifierQuote } from '../db/sql-names.ts';
 import type { SyncConfig } from '../sync-config.ts';
+import { doctorReadWithoutJit } from './doctor-read.ts';
 import { opsSchema, opsView } from './doctor-sql.ts';
 import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
@@ -69,9 +70,13 @@ export interface DoctorReport {
 
 const empty = (): DoctorClass => ({ count: 0, examples: [] });
 
-/** Reads the doctor's views (creating or refreshing them first when needed). */
+/** Reads the doctor's views (creating or refreshing them first when needed), with JIT off. */
 export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
   await doctorViewsEnsure(database, config);
+  return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options));
+}
+
+async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: { examples?: number }): Promise<DoctorReport> {
   const examples = options.examples ?? 5;
   const grouped = async (from: string, keys: string, example: string, where = 'true') => {
     const { rows } = await database.db.execute<Record<string, unknown> & { count: number; examples: string[] }>(

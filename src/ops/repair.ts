@@ -16,6 +16,7 @@ import { syncEnqueuer } from '../queue/enqueue.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
+import { doctorReadWithoutJit } from './doctor-read.ts';
 import { jobStatesWaiting, opsView } from './doctor-sql.ts';
 import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
@@ -66,6 +67,10 @@ export interface RepairResult {
 /** Reads the repair views into a plan. */
 export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig): Promise<RepairPlan> {
   await doctorViewsEnsure(database, config);
+  return doctorReadWithoutJit(database, (reader) => repairPlanRead(reader, config));
+}
+
+async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig): Promise<RepairPlan> {
   const { rows: failed } = await database.db.execute<{ queue_name: string; mirror_row_id: number; record_id: string; job_waiting: boolean }>(
     sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${opsView(doctorViews.repairFailedRows)} ORDER BY queue_name, mirror_row_id`,
   );

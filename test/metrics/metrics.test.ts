@@ -32,10 +32,15 @@ async function scrape(): Promise<PrometheusText> {
 
 /** Scrapes until `check` holds of the scrape (the counters reach the dashboard at each worker sample). */
 async function scrapeUntil(what: string, check: (text: PrometheusText) => boolean): Promise<PrometheusText> {
-  return waitFor(what, async () => {
-    const text = await scrape();
-    return check(text) ? text : undefined;
-  });
+  // Generous: a loaded machine may take a while to run the worker's batches.
+  return waitFor(
+    what,
+    async () => {
+      const text = await scrape();
+      return check(text) ? text : undefined;
+    },
+    { timeoutMs: 60_000 },
+  );
 }
 
 const settled = (text: PrometheusText, queue: string, outcome: string) => sampleValue(text, 'connect_sync_jobs_settled_total', { queue, outcome });
@@ -116,7 +121,7 @@ describe('/metrics', () => {
     } finally {
       await worker.stop(1000);
     }
-  });
+  }, 240_000);
 
   it("shows the doctor's FAILED rows and records without a mirror row, from counts it refreshes every few minutes", async () => {
     await dashboardMetrics.doctorRefresh();
