@@ -4,9 +4,9 @@ import { existsSync } from 'node:fs';
 import { connectSync, defineConfig, defineMirrorObject } from 'connect-sync';
 import { bossCreate, databaseOpen } from 'connect-sync/advanced';
 import { editorPreset } from 'connect-sync/editor';
-import { ConnectSim, devDatabasePrepare } from 'connect-sync/testing';
+import { ConnectSim, connectSimCreate, devDatabasePrepare, syncInline, testDatabaseCreate } from 'connect-sync/testing';
 
-for (const [name, value] of Object.entries({ connectSync, defineConfig, defineMirrorObject, bossCreate, databaseOpen, ConnectSim, devDatabasePrepare })) {
+for (const [name, value] of Object.entries({ connectSync, defineConfig, defineMirrorObject, bossCreate, databaseOpen, ConnectSim, devDatabasePrepare, connectSimCreate, syncInline, testDatabaseCreate })) {
   if (typeof value !== 'function') throw new Error(`connect-sync exports no function ${name}`);
 }
 const folder = editorPreset.appMigrations?.folder;

@@ -39,6 +39,7 @@ export { SchemaMigrationFailedError, SchemaNewerError } from './schema/migration
 export { DatabaseWaitAbortedError } from './db/connection-loss.ts';
 export { DatabaseConnectError, DatabaseUrlMissingError, EmbeddedPostgresMissingError } from './db/database.ts';
 export { EmbeddedPostgresError } from './db/postgres-native.ts';
+export { DatabaseTlsConflictError } from './db/database-tls.ts';
 export { BackfillRunningError } from './ops/backfill.ts';
 export { ConfigError } from './config.ts';
 export { ConfigFileError } from './config-file.ts';

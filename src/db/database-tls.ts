@@ -16,6 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type pg from 'pg';
+import { ConnectSyncError } from '../errors.ts';
 
 /** DATABASE_SSL's values. */
 export type DatabaseSslSetting = 'auto' | 'verify' | 'off';
@@ -24,8 +25,9 @@ export type DatabaseSslSetting = 'auto' | 'verify' | 'off';
 export type TlsMode = 'off' | 'no-verify' | 'verify';
 
 /** The URL's sslmode and DATABASE_SSL ask for different things. */
-export class DatabaseTlsConflictError extends Error {
+export class DatabaseTlsConflictError extends ConnectSyncError {
   override name = 'DatabaseTlsConflictError';
+  readonly code = 'DATABASE_TLS_CONFLICT';
 }
 
 /** The URL's TLS parameters, which node-postgres would otherwise read over the `ssl` option. */

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import { ConnectSim } from 'connect-sync/testing';
+import { connectSimCreate } from 'connect-sync/testing';
 import { accountOpen, appDatabase } from '../src/app.js';
 import { appMigrate } from '../src/migrate.js';
 import { account } from '../src/objects.js';
@@ -35,7 +35,7 @@ before(async () => {
   await appMigrate({ mirror: true });
   app = await appOpen();
   // Heroku Connect's stand-in, driven by hand: nothing reaches "Salesforce" until drain().
-  sim = new ConnectSim(app.sync.database, app.sync.config.objects, { timers: false });
+  sim = connectSimCreate(app.sync.database, app.sync.config, { timers: false });
   await sim.start();
   worker = spawn(process.execPath, [fileURLToPath(new URL('../src/worker.js', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'], env: process.env });
   let output = '';
