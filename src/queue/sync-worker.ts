@@ -15,7 +15,8 @@ import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
 import { batchFailure, type ParentNotSyncedError } from '../sync/sync-errors.ts';
 import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
-import { parentWaitMaxSecondsDefault, retryDelaySeconds } from './retry-schedule.ts';
+import { parentWaitMaxSecondsDefault } from './retry-schedule.ts';
+import { waitDecide } from './wait-decision.ts';
 import { WaitTally } from './wait-tally.ts';
 
 export interface SyncWorkerOptions {
@@ -178,8 +179,9 @@ async function waitingSettle(
       const state = states.get(recordId) ?? { waits: 1, waitedSeconds: 0, gaveUp: false };
       const output = { waiting: error.message, ...errorOutput(error), parent: error.parent, mirrorRowExists: error.mirrorRowExists, waits: state.waits };
       const jobLog = log.child({ jobId: job.id, recordId });
-      if (state.gaveUp || state.waitedSeconds >= maxWaitSeconds) {
-        const waitedSeconds = Math.round(state.waitedSeconds / timeScale);
+      const decision = waitDecide(state, { maxWaitSeconds, timeScale });
+      if (decision.kind === 'give-up') {
+        const { waitedSeconds } = decision;
         jobLog.error(
           { waits: state.waits, waitedSeconds, parent: error.parent },
           `${object.record} ${recordId} gave up on ${object.name} after waiting ${duration(waitedSeconds)} (${state.waits} waits): ${error.message}`,
@@ -189,9 +191,7 @@ async function waitingSettle(
         results.push({ id: job.id, status: 'deadletter', output: failure });
         continue;
       }
-      // The safety net: the polynomial backoff, but never past the time bound, so the run that
-      // gives up comes when the bound is reached.
-      const startAfter = Math.max(0.002, Math.min(retryDelaySeconds(state.waits, { timeScale }), maxWaitSeconds - state.waitedSeconds));
+      const startAfter = decision.startAfterSeconds;
       successors.push({
         data: job.data as object,
         singletonKey: job.singletonKey ?? recordId,
