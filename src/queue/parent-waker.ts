@@ -40,24 +40,10 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
   let lastSweep = 0;
   const tick = async (): Promise<number> => {
     let woken = 0;
-    const { rows: parents } = await db.execute<{ parent: string }>(
-      sql`SELECT DISTINCT parent FROM ${parentWaitTable} WHERE woken_at IS NULL`,
-    );
-    for (const { parent } of parents) {
-      const object = objects.named(parent);
-      if (!object) continue;
+    for (const object of await parentsWaitedOn(db, objects)) {
+      const parent = object.name;
       try {
-        // One transaction per parent object: one commit however many records wake, pg-boss's
-        // NOTIFYs delivered together at its end, and a failure leaves the records unmarked for
-        // the next tick.
-        woken += await db.transaction(async (tx) => {
-          const records = await parentReadyMark(tx, object);
-          const bossDb = fromDrizzle(tx, sql);
-          for (const record of records) {
-            await boss.update({ name: record.queue, options: { singletonKey: record.record_key, match: 'all', startAfter: 0, db: bossDb } });
-          }
-          return records.length;
-        });
+        woken += await parentWake(boss, db, object);
         lastError = undefined;
       } catch (error) {
         // Typically a mirror table Connect is dropping and recreating: said once, then retried.
@@ -69,31 +55,66 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
     if (woken > 0) log.debug({ woken }, 'waiting jobs woken: their parents are in Salesforce');
     if (Date.now() - lastSweep > sweepEveryMs) {
       lastSweep = Date.now();
-      // A record woken an hour ago that has not waited since was written (its job settled
-      // otherwise), or gave up; its row would only make a later wait look older than it is.
-      await db.execute(sql`DELETE FROM ${parentWaitTable} WHERE woken_at < now() - interval '1 hour'`);
+      await wokenWaitsSweep(db);
     }
     return woken;
   };
+  const ticker = tickerStart(intervalMs, () =>
+    tick().catch((error: Error) => {
+      if (error.message !== lastError) log.warn({ err: error }, `parent waker failed: ${error.message}`);
+      lastError = error.message;
+    }),
+  );
+  return { tick, stop: ticker.stop };
+}
 
+/** The declared objects some record waits on now (a parent no longer declared is left to the backoff). */
+async function parentsWaitedOn(db: Pick<Drizzle, 'execute'>, objects: MirrorObjectSet): Promise<AnyMirrorObject[]> {
+  const { rows } = await db.execute<{ parent: string }>(sql`SELECT DISTINCT parent FROM ${parentWaitTable} WHERE woken_at IS NULL`);
+  return rows.flatMap(({ parent }) => objects.named(parent) ?? []);
+}
+
+/**
+ * The check of one parent object: marks the waits whose parent row is ready as woken and brings
+ * their jobs forward. One transaction: one commit however many records wake, pg-boss's NOTIFYs
+ * delivered together at its end, and a failure leaves the records unmarked for the next tick.
+ */
+async function parentWake(boss: PgBoss, db: Drizzle, object: AnyMirrorObject): Promise<number> {
+  return db.transaction(async (tx) => {
+    const records = await parentReadyMark(tx, object);
+    const bossDb = fromDrizzle(tx, sql);
+    for (const record of records) {
+      await boss.update({ name: record.queue, options: { singletonKey: record.record_key, match: 'all', startAfter: 0, db: bossDb } });
+    }
+    return records.length;
+  });
+}
+
+/**
+ * A record woken an hour ago that has not waited since was written (its job settled otherwise),
+ * or gave up; its row would only make a later wait look older than it is.
+ */
+async function wokenWaitsSweep(db: Pick<Drizzle, 'execute'>): Promise<void> {
+  await db.execute(sql`DELETE FROM ${parentWaitTable} WHERE woken_at < now() - interval '1 hour'`);
+}
+
+/**
+ * Runs `run` every `intervalMs` after the previous run ends (never two at once), on a timer that
+ * keeps no process alive; 0 or less runs nothing. `stop()` ends it and waits for a run in progress.
+ */
+function tickerStart(intervalMs: number, run: () => Promise<unknown>): { stop(): Promise<void> } {
   let running: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | undefined;
   let stopped = intervalMs <= 0;
   const schedule = () => {
     if (stopped) return;
     timer = setTimeout(() => {
-      running = tick()
-        .catch((error: Error) => {
-          if (error.message !== lastError) log.warn({ err: error }, `parent waker failed: ${error.message}`);
-          lastError = error.message;
-        })
-        .finally(schedule);
+      running = run().finally(schedule);
     }, intervalMs);
     timer.unref();
   };
   schedule();
   return {
-    tick,
     async stop() {
       stopped = true;
       clearTimeout(timer);
