@@ -90,7 +90,7 @@ export function connectSync(options: ConnectSyncOptions): ConnectSync {
     async migrate(...given: unknown[]) {
       // From JavaScript the option this once took can still be passed: never drop it silently.
       if ((given[0] as { mirror?: unknown } | undefined)?.mirror) {
-        throw new TypeError("migrate() makes no mirror tables: in development, call mirrorTablesCreate() from 'connect-sync/testing' first (Heroku Connect makes them in production).");
+        throw new TypeError("migrate() makes no mirror tables: in development, call mirrorTablesCreate() of connect-sync/testing first (Heroku Connect makes them in production).");
       }
       await migrateQueue(database, config, log);
     },
