@@ -9,14 +9,15 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
 import { SyncMetrics } from '../metrics/sync-metrics.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
 import { bossCreate } from '../queue/boss.ts';
-import { parentWakerStart } from '../queue/parent-waker.ts';
+import { parentWakerStart, type ParentWaker } from '../queue/parent-waker.ts';
 import { syncWorkStart } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { queueDepthsLine } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
-import { workerConfigResolve, type WorkerConfig } from './worker-config.ts';
+import { workerConfigResolve, type WorkerConfig, type WorkerConfigResolved } from './worker-config.ts';
 import { workerPreflightWhenReachable } from './worker-preflight.ts';
 
 /**
@@ -70,13 +71,9 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   if (!settings.enabled) {
     log.warn('syncing is off (SALESFORCE_ENABLED=false, or enabled: false): every job this worker takes is completed as discarded, without writing');
   }
-  const { boss: hostBoss, cancelStatementsOnStop } = settings;
   await workerPreflightWhenReachable(database, config, log, settings.signal);
-  // Our own connection name, so stop() can find (and cancel) this worker's statements alone.
-  const applicationName = hostBoss ? undefined : `connect-sync worker ${randomBytes(4).toString('hex')}`;
-  const boss = hostBoss ?? bossCreate(database, log, { supervise: true, listen: true, poolSize: database.budget?.boss ?? 10, applicationName });
-  const busy = cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
-  if (!hostBoss) await boss.start();
+  const busy = settings.cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
+  const { boss, applicationName } = await workerBossStart(database, log, settings);
   const working = settings.only ?? config.objects.objects;
   const metrics = new SyncMetrics(database, config, { registry: settings.registry, batches: true, log });
   await syncWorkStart(boss, database.db, config.objects, log, {
@@ -92,7 +89,38 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   });
   const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: settings.parentWakeSeconds });
   await reconcilerStart(boss, database, config, log, { cron: settings.reconcilerCron, enabled: settings.enabled });
-  const parts: WorkerParts = {
+  const parts = workerParts(config, settings, working);
+  log.info(parts, 'worker started');
+  const summaries = summariesStart(metrics, log, settings);
+
+  const running: RunningWorker = { database, log, boss, hostBoss: Boolean(settings.boss), applicationName, busy, parts, waker, summaries };
+  let stopping: Promise<void> | undefined;
+  return {
+    boss,
+    parts,
+    metrics,
+    stop(timeoutMs = shutdownTimeoutMs) {
+      stopping ??= workerStop(running, timeoutMs);
+      return stopping;
+    },
+  };
+}
+
+/**
+ * The pg-boss the workers run on: the host's, already started, or one of our own, started here
+ * under a connection name of its own, so stop() can find (and cancel) this worker's statements alone.
+ */
+async function workerBossStart(database: Database, log: Logger, settings: WorkerConfigResolved): Promise<{ boss: PgBoss; applicationName?: string }> {
+  if (settings.boss) return { boss: settings.boss };
+  const applicationName = `connect-sync worker ${randomBytes(4).toString('hex')}`;
+  const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: database.budget?.boss ?? 10, applicationName });
+  await boss.start();
+  return { boss, applicationName };
+}
+
+/** What the "worker started" line says it started. */
+function workerParts(config: SyncConfig, settings: WorkerConfigResolved, working: readonly AnyMirrorObject[]): WorkerParts {
+  return {
     queues: working.map((object) => config.objects.member(object).queueName),
     enabled: settings.enabled,
     batchSize: settings.batchSize,
@@ -103,9 +131,19 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
     reconciler: settings.reconcilerCron,
     summaries: settings.summarySeconds > 0 ? settings.summarySeconds : 'off',
   };
-  log.info(parts, 'worker started');
+}
 
-  // The summary line, and the same collection as Heroku log-based metrics (l2met) lines.
+/** The periodic lines and samples: `stop()` ends the timers, `flush()` saves the counts now. */
+interface Summaries {
+  stop(): void;
+  flush(): Promise<void>;
+}
+
+/**
+ * The summary line every `summarySeconds` (with the same collection as Heroku log-based metrics,
+ * l2met, lines), and this worker's counts added to the database's totals every `metricsSampleSeconds`.
+ */
+function summariesStart(metrics: SyncMetrics, log: Logger, settings: WorkerConfigResolved): Summaries {
   const source = process.env.DYNO ?? hostname();
   const summary =
     settings.summarySeconds > 0
@@ -120,68 +158,94 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
         }, settings.summarySeconds * 1000)
       : undefined;
   summary?.unref();
-  const metricsFlush = () => metrics.flush().catch((error: Error) => log.warn({ err: error }, `metrics could not be saved: ${error.message}`));
-  const sampler = setInterval(metricsFlush, settings.metricsSampleSeconds * 1000);
+  const flush = () => metrics.flush().catch((error: Error) => log.warn({ err: error }, `metrics could not be saved: ${error.message}`));
+  const sampler = setInterval(flush, settings.metricsSampleSeconds * 1000);
   sampler.unref();
-
-  /**
-   * Cancels what this worker's connections still run; returns how many statements. `withBoss`
-   * reaches pg-boss's own connections too: only once its shutdown is itself stuck, since at the
-   * deadline pg-boss is handing the running jobs back on them and a cancel there leaves the jobs
-   * active until they expire.
-   */
-  const statementsCancel = async (withBoss: boolean): Promise<number> => {
-    const pids = busy?.pids() ?? [];
-    const bossConnections = withBoss ? applicationName : undefined;
-    if (pids.length === 0 && !bossConnections) return 0;
-    try {
-      return await backendStatementsCancel(database, { pids, applicationName: bossConnections });
-    } catch (error) {
-      log.warn({ err: error }, 'could not cancel running statements');
-      return 0;
-    }
-  };
-
-  let stopping: Promise<void> | undefined;
   return {
-    boss,
-    parts,
-    metrics,
-    stop(timeoutMs = shutdownTimeoutMs) {
-      stopping ??= (async () => {
-        clearInterval(summary);
-        clearInterval(sampler);
-        await waker.stop();
-        log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
-        // At the deadline a handler's statement still running (blocked on a lock, say) is
-        // cancelled, so the stop never outlasts it; the batch fails and its jobs go back to the queue.
-        let cancelled = 0;
-        const cancelLater = (afterMs: number, withBoss: boolean) =>
-          busy ? setTimeout(() => void statementsCancel(withBoss).then((count) => (cancelled += count)), afterMs) : undefined;
-        const deadlines = [cancelLater(timeoutMs, false), cancelLater(timeoutMs + bossStuckMs, true)];
-        try {
-          if (hostBoss) {
-            // The host's pg-boss keeps running; only our workers leave it, finishing their batches.
-            const queues = parts.queues;
-            await Promise.all(queues.map((queue) => boss.offWork(queue, { wait: true })));
-          } else {
-            await boss.stop({ graceful: true, timeout: timeoutMs });
-          }
-        } finally {
-          deadlines.forEach((deadline) => clearTimeout(deadline));
-        }
-        // Handlers pg-boss gave up on may still hold a pool connection in a blocked statement;
-        // the pool (and so the process) would wait for it. pg-boss's own pool is closed by now.
-        for (const until = Date.now() + cancelWindowMs; busy && busy.pids().length > 0 && Date.now() < until; ) {
-          cancelled += await statementsCancel(true);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
-        busy?.dispose();
-        // What this worker counted since its last sample joins the totals before it goes.
-        await metricsFlush();
-        log.info({ cancelledStatements: cancelled }, 'worker stopped');
-      })();
-      return stopping;
+    stop() {
+      clearInterval(summary);
+      clearInterval(sampler);
     },
+    flush,
   };
+}
+
+/** What stop() needs of a started worker. */
+interface RunningWorker {
+  database: Database;
+  log: Logger;
+  boss: PgBoss;
+  /** Whether `boss` is the host's (left running) rather than our own. */
+  hostBoss: boolean;
+  /** Our own pg-boss's connection name; none on the host's. */
+  applicationName: string | undefined;
+  busy: ReturnType<typeof poolBusyTrack> | undefined;
+  parts: WorkerParts;
+  waker: ParentWaker;
+  summaries: Summaries;
+}
+
+/**
+ * The stop, in three phases: (1) stop fetching and wait up to `timeoutMs` for running jobs,
+ * cancelling at the deadline what still runs; (2) cancel, for a short window, the statements of
+ * handlers pg-boss gave up on; (3) save the counts and say so.
+ */
+async function workerStop(worker: RunningWorker, timeoutMs: number): Promise<void> {
+  const { log, busy } = worker;
+  worker.summaries.stop();
+  await worker.waker.stop();
+  log.info({ timeoutMs }, 'worker stopping: waiting for running jobs');
+  // Counted across the phases: a deadline's cancel may finish after phase 1 has returned.
+  const cancelled = { statements: 0 };
+  await runningJobsSettle(worker, timeoutMs, cancelled);
+  // Handlers pg-boss gave up on may still hold a pool connection in a blocked statement;
+  // the pool (and so the process) would wait for it. pg-boss's own pool is closed by now.
+  for (const until = Date.now() + cancelWindowMs; busy && busy.pids().length > 0 && Date.now() < until; ) {
+    cancelled.statements += await statementsCancel(worker, true);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  busy?.dispose();
+  // What this worker counted since its last sample joins the totals before it goes.
+  await worker.summaries.flush();
+  log.info({ cancelledStatements: cancelled.statements }, 'worker stopped');
+}
+
+/**
+ * Phase 1: the workers leave pg-boss (the host's keeps running; ours stops), finishing their
+ * batches. At the deadline a handler's statement still running (blocked on a lock, say) is
+ * cancelled, so the stop never outlasts it; the batch fails and its jobs go back to the queue.
+ * Adds the statements cancelled to `cancelled`.
+ */
+async function runningJobsSettle(worker: RunningWorker, timeoutMs: number, cancelled: { statements: number }): Promise<void> {
+  const { boss, busy } = worker;
+  const cancelLater = (afterMs: number, withBoss: boolean) =>
+    busy ? setTimeout(() => void statementsCancel(worker, withBoss).then((count) => (cancelled.statements += count)), afterMs) : undefined;
+  const deadlines = [cancelLater(timeoutMs, false), cancelLater(timeoutMs + bossStuckMs, true)];
+  try {
+    if (worker.hostBoss) {
+      await Promise.all(worker.parts.queues.map((queue) => boss.offWork(queue, { wait: true })));
+    } else {
+      await boss.stop({ graceful: true, timeout: timeoutMs });
+    }
+  } finally {
+    deadlines.forEach((deadline) => clearTimeout(deadline));
+  }
+}
+
+/**
+ * Cancels what this worker's connections still run; returns how many statements. `withBoss`
+ * reaches pg-boss's own connections too: only once its shutdown is itself stuck, since at the
+ * deadline pg-boss is handing the running jobs back on them and a cancel there leaves the jobs
+ * active until they expire.
+ */
+async function statementsCancel(worker: RunningWorker, withBoss: boolean): Promise<number> {
+  const pids = worker.busy?.pids() ?? [];
+  const bossConnections = withBoss ? worker.applicationName : undefined;
+  if (pids.length === 0 && !bossConnections) return 0;
+  try {
+    return await backendStatementsCancel(worker.database, { pids, applicationName: bossConnections });
+  } catch (error) {
+    worker.log.warn({ err: error }, 'could not cancel running statements');
+    return 0;
+  }
 }
