@@ -15,10 +15,7 @@ import { ConnectSyncError } from './errors.ts';
 export const configFileNames = ['connect-sync.config.ts', 'connect-sync.config.mjs', 'connect-sync.config.js'] as const;
 
 /** A config file that is missing, or whose export is not a config. */
-export class ConfigFileError extends ConnectSyncError {
-  override name = 'ConfigFileError';
-  readonly code = 'CONFIG_FILE_INVALID';
-}
+export class ConfigFileError extends ConnectSyncError { readonly code = 'CONFIG_FILE_INVALID'; }
 
 /** Where the config comes from, and the resolved config. */
 export interface LoadedConfig {

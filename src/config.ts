@@ -110,10 +110,7 @@ const settingsSchema = z.object({
 export type Settings = z.output<typeof settingsSchema>;
 
 /** The settings a bad environment broke, as one line fit for a terminal. */
-export class ConfigError extends ConnectSyncError {
-  override name = 'ConfigError';
-  readonly code = 'CONFIG_INVALID';
-}
+export class ConfigError extends ConnectSyncError { readonly code = 'CONFIG_INVALID'; }
 
 /** Reads and validates the settings; throws ConfigError naming the first bad variable. */
 export function loadSettings(env: NodeJS.ProcessEnv = process.env): Settings {

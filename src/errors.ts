@@ -7,10 +7,13 @@
 export abstract class ConnectSyncError extends Error {
   /** Stable, in upper snake case, e.g. `PAYLOAD_INVALID`; distinct for every class. */
   abstract readonly code: string;
+
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    // Each class's own name (`PayloadInvalidError`), as a stack's first line and a job's output show it.
+    this.name = new.target.name;
+  }
 }
 
 /** Syncing is off, so an operation that would only make jobs to be discarded changes nothing. */
-export class SyncDisabledError extends ConnectSyncError {
-  override name = 'SyncDisabledError';
-  readonly code = 'SYNC_DISABLED';
-}
+export class SyncDisabledError extends ConnectSyncError { readonly code = 'SYNC_DISABLED'; }

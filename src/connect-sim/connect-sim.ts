@@ -32,10 +32,7 @@ export interface DrainResult {
 }
 
 /** The stand-in's tables and triggers are not in this database (`connect-sync connect-sim --install`). */
-export class ConnectSimNotInstalledError extends ConnectSyncError {
-  override name = 'ConnectSimNotInstalledError';
-  readonly code = 'CONNECT_SIM_NOT_INSTALLED';
-}
+export class ConnectSimNotInstalledError extends ConnectSyncError { readonly code = 'CONNECT_SIM_NOT_INSTALLED'; }
 
 /** The Connect stand-in: `start()`, `stop()`, and `drain()` for tests. */
 export class ConnectSim {

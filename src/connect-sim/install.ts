@@ -13,10 +13,7 @@ import { connectSimMarker, connectTableNames, connectTablesSql, mirrorSchemaName
 import { ConnectSyncError } from '../errors.ts';
 
 /** The stand-in was asked to install where it must not. */
-export class ConnectSimInstallRefusedError extends ConnectSyncError {
-  override name = 'ConnectSimInstallRefusedError';
-  readonly code = 'CONNECT_SIM_INSTALL_REFUSED';
-}
+export class ConnectSimInstallRefusedError extends ConnectSyncError { readonly code = 'CONNECT_SIM_INSTALL_REFUSED'; }
 
 // Any number will do, as long as two installers never run at once.
 const installLockKey = 0x636f6e6e;

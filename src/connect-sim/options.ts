@@ -59,10 +59,7 @@ export interface ConnectSimSettings {
 }
 
 /** A Connect stand-in option that is not valid; the message names it and what it expects. */
-export class ConnectSimOptionsError extends ConnectSyncError {
-  override name = 'ConnectSimOptionsError';
-  readonly code = 'CONNECT_SIM_OPTIONS_INVALID';
-}
+export class ConnectSimOptionsError extends ConnectSyncError { readonly code = 'CONNECT_SIM_OPTIONS_INVALID'; }
 
 /** Validates `options` and applies defaults; throws naming the first bad option. */
 export function connectSimSettings(objects: MirrorObjectSet, options: ConnectSimOptions = {}): ConnectSimSettings {

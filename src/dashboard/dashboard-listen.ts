@@ -10,7 +10,6 @@ import { ConnectSyncError } from '../errors.ts';
 
 /** The dashboard's port is taken by another process. */
 export class DashboardPortInUseError extends ConnectSyncError {
-  override name = 'DashboardPortInUseError';
   readonly code = 'DASHBOARD_PORT_IN_USE';
   constructor(host: string, port: number) {
     super(`The dashboard cannot listen on ${host}:${port}: the port is in use by another process; stop it or set PORT to a free port.`);

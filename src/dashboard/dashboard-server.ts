@@ -28,7 +28,6 @@ const queuesPath = '/queues';
 const metricsPath = '/metrics';
 
 export class DashboardCredentialsMissingError extends ConnectSyncError {
-  override name = 'DashboardCredentialsMissingError';
   readonly code = 'DASHBOARD_CREDENTIALS_MISSING';
   constructor() {
     super('The dashboard needs DASHBOARD_USER and DASHBOARD_PASSWORD (at least 12 characters); it never runs without credentials.');

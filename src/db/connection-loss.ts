@@ -31,10 +31,7 @@ export function poolConnectionsGuard(pool: pg.Pool): void {
 }
 
 /** Thrown by {@link databaseReachableWait} when its signal ends the wait. */
-export class DatabaseWaitAbortedError extends ConnectSyncError {
-  override name = 'DatabaseWaitAbortedError';
-  readonly code = 'DATABASE_WAIT_ABORTED';
-}
+export class DatabaseWaitAbortedError extends ConnectSyncError { readonly code = 'DATABASE_WAIT_ABORTED'; }
 
 /** The longest pause between two attempts to reach the database. */
 const retryMaxMs = 10_000;

@@ -25,10 +25,7 @@ export type DatabaseSslSetting = 'auto' | 'verify' | 'off';
 export type TlsMode = 'off' | 'no-verify' | 'verify';
 
 /** The URL's sslmode and DATABASE_SSL ask for different things. */
-export class DatabaseTlsConflictError extends ConnectSyncError {
-  override name = 'DatabaseTlsConflictError';
-  readonly code = 'DATABASE_TLS_CONFLICT';
-}
+export class DatabaseTlsConflictError extends ConnectSyncError { readonly code = 'DATABASE_TLS_CONFLICT'; }
 
 /** The URL's TLS parameters, which node-postgres would otherwise read over the `ssl` option. */
 const urlTlsParameters = ['sslmode', 'ssl', 'sslrootcert', 'sslcert', 'sslkey', 'uselibpqcompat'];

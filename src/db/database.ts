@@ -37,16 +37,10 @@ export interface Database {
 }
 
 /** DATABASE_URL is not set, and the command does not start a server of its own without it. */
-export class DatabaseUrlMissingError extends ConnectSyncError {
-  override name = 'DatabaseUrlMissingError';
-  readonly code = 'DATABASE_URL_MISSING';
-}
+export class DatabaseUrlMissingError extends ConnectSyncError { readonly code = 'DATABASE_URL_MISSING'; }
 
 /** The embedded server was asked for, but its package is not installed (a production install). */
-export class EmbeddedPostgresMissingError extends ConnectSyncError {
-  override name = 'EmbeddedPostgresMissingError';
-  readonly code = 'EMBEDDED_POSTGRES_MISSING';
-}
+export class EmbeddedPostgresMissingError extends ConnectSyncError { readonly code = 'EMBEDDED_POSTGRES_MISSING'; }
 
 /**
  * Opens the database the settings name. The embedded server starts only when asked for
@@ -107,10 +101,7 @@ async function embeddedPostgresLoad(): Promise<typeof import('./embedded-postgre
 }
 
 /** The database did not answer a first query (wrong address, refused password, no such database). */
-export class DatabaseConnectError extends ConnectSyncError {
-  override name = 'DatabaseConnectError';
-  readonly code = 'DATABASE_CONNECT_FAILED';
-}
+export class DatabaseConnectError extends ConnectSyncError { readonly code = 'DATABASE_CONNECT_FAILED'; }
 
 /** Options of opening a database. */
 export interface DatabaseOpenOptions {

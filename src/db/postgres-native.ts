@@ -30,10 +30,7 @@ import { ConnectSyncError } from '../errors.ts';
 
 /** The uid and gid a child process runs as; empty when it runs as this process's user. */
 /** The embedded Postgres cannot run here; the message says why and what to do (often: set DATABASE_URL). */
-export class EmbeddedPostgresError extends ConnectSyncError {
-  override name = 'EmbeddedPostgresError';
-  readonly code = 'EMBEDDED_POSTGRES_UNAVAILABLE';
-}
+export class EmbeddedPostgresError extends ConnectSyncError { readonly code = 'EMBEDDED_POSTGRES_UNAVAILABLE'; }
 
 export type PostgresUserIds = { uid: number; gid: number } | Record<string, never>;
 

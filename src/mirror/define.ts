@@ -116,10 +116,7 @@ export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPa
 }
 
 /** A declaration that does not fit its mirror table or contradicts itself; the message names the object. */
-export class MirrorObjectDeclarationError extends ConnectSyncError {
-  override name = 'MirrorObjectDeclarationError';
-  readonly code = 'MIRROR_OBJECT_DECLARATION_INVALID';
-}
+export class MirrorObjectDeclarationError extends ConnectSyncError { readonly code = 'MIRROR_OBJECT_DECLARATION_INVALID'; }
 
 const lookupPattern = /^(.+)__r__(.+)$/;
 

@@ -18,16 +18,10 @@ export interface ResolvedLookup {
 }
 
 /** A declaration problem: a lookup with no parent, two objects on one queue, and the like. */
-export class MirrorObjectSetError extends ConnectSyncError {
-  override name = 'MirrorObjectSetError';
-  readonly code = 'MIRROR_OBJECT_SET_INVALID';
-}
+export class MirrorObjectSetError extends ConnectSyncError { readonly code = 'MIRROR_OBJECT_SET_INVALID'; }
 
 /** A name given on the command line that is no object we sync. */
-export class MirrorObjectUnknownError extends ConnectSyncError {
-  override name = 'MirrorObjectUnknownError';
-  readonly code = 'MIRROR_OBJECT_UNKNOWN';
-}
+export class MirrorObjectUnknownError extends ConnectSyncError { readonly code = 'MIRROR_OBJECT_UNKNOWN'; }
 
 /** The declared objects, parents before children, with their lookups resolved. */
 export interface MirrorObjectSet {

@@ -31,10 +31,7 @@ export interface BackfillResult {
 
 /** Runs `body` holding a lock only one backfill of `object` can have at a time. */
 /** A backfill of the same object is running elsewhere; two would enqueue the same records twice over. */
-export class BackfillRunningError extends ConnectSyncError {
-  override name = 'BackfillRunningError';
-  readonly code = 'BACKFILL_RUNNING';
-}
+export class BackfillRunningError extends ConnectSyncError { readonly code = 'BACKFILL_RUNNING'; }
 
 async function backfillLockHold<T>(database: Pick<Database, 'pool'>, object: AnyMirrorObject, body: () => Promise<T>): Promise<T> {
   const client = await database.pool.connect();

@@ -37,10 +37,7 @@ export interface SyncEnqueuer {
 }
 
 /** The queue a job was sent to does not exist: `migrate` has not run for this object. */
-export class QueueMissingError extends ConnectSyncError {
-  override name = 'QueueMissingError';
-  readonly code = 'QUEUE_MISSING';
-}
+export class QueueMissingError extends ConnectSyncError { readonly code = 'QUEUE_MISSING'; }
 
 /** The name the insert is prepared under on each connection. */
 const preparedName = 'connect_sync_job_insert';

@@ -13,10 +13,7 @@ import { bossSchema, queueDefinitions } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 
 /** The database lacks what `migrate` (or the app's own migrations) creates. */
-export class NotMigratedError extends ConnectSyncError {
-  override name = 'NotMigratedError';
-  readonly code = 'NOT_MIGRATED';
-}
+export class NotMigratedError extends ConnectSyncError { readonly code = 'NOT_MIGRATED'; }
 
 const listed = (names: readonly string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
 

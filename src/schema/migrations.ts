@@ -66,20 +66,14 @@ export function schemaMigrationsRead(folder: URL = schemaMigrationsFolder): Sche
 }
 
 /** A database whose schema a newer connect-sync migrated. */
-export class SchemaNewerError extends ConnectSyncError {
-  override name = 'SchemaNewerError';
-  readonly code = 'SCHEMA_NEWER';
-}
+export class SchemaNewerError extends ConnectSyncError { readonly code = 'SCHEMA_NEWER'; }
 
 /**
  * Runs the migrations not yet run, in order, in one transaction holding an advisory lock;
  * returns the ids it ran (none when the schema is up to date).
  */
 /** A migration the database refused; its transaction rolled back, so the schema stays at the last one that ran. */
-export class SchemaMigrationFailedError extends ConnectSyncError {
-  override name = 'SchemaMigrationFailedError';
-  readonly code = 'SCHEMA_MIGRATION_FAILED';
-}
+export class SchemaMigrationFailedError extends ConnectSyncError { readonly code = 'SCHEMA_MIGRATION_FAILED'; }
 
 export async function schemaMigrate(pool: pg.Pool, log: Logger, migrations: readonly SchemaMigration[] = schemaMigrationsRead()): Promise<number[]> {
   const table = qualifiedName(syncSchema, schemaMigrationTable);

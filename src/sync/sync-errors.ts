@@ -8,7 +8,6 @@ import { sqlMessage, sqlState } from './statement-errors.ts';
 
 /** A parent (or the row an update-only object changes) is not in Salesforce yet. Retried. */
 export class ParentNotSyncedError extends ConnectSyncError {
-  override name = 'ParentNotSyncedError';
   readonly code = 'PARENT_NOT_SYNCED';
   /** The Salesforce object waited for, e.g. `Editor__c`. */
   readonly parent: string;
@@ -28,23 +27,16 @@ export class ParentNotSyncedError extends ConnectSyncError {
 }
 
 /** The payload is not of the queue's shape. Given up at once. */
-export class PayloadInvalidError extends ConnectSyncError {
-  override name = 'PayloadInvalidError';
-  readonly code = 'PAYLOAD_INVALID';
-}
+export class PayloadInvalidError extends ConnectSyncError { readonly code = 'PAYLOAD_INVALID'; }
 
 /** A record the app does not have, named by a job's payload (given up at once) or an app operation. */
-export class RecordNotFoundError extends ConnectSyncError {
-  override name = 'RecordNotFoundError';
-  readonly code = 'RECORD_NOT_FOUND';
-}
+export class RecordNotFoundError extends ConnectSyncError { readonly code = 'RECORD_NOT_FOUND'; }
 
 /**
  * The database refused this job's row (a value out of range, a constraint), found by running
  * the job apart from its batch. Retrying cannot help; given up at once.
  */
 export class RowRefusedError extends ConnectSyncError {
-  override name = 'RowRefusedError';
   readonly code = 'ROW_REFUSED';
   /** The Postgres SQLSTATE, e.g. `22003` (numeric value out of range). */
   readonly sqlState: string;
@@ -66,7 +58,6 @@ const batchFailureMessageChars = 1000;
  * logged instead: the error's class, its SQLSTATE and the database's own message, bounded.
  */
 export class SyncBatchFailedError extends ConnectSyncError {
-  override name = 'SyncBatchFailedError';
   readonly code = 'SYNC_BATCH_FAILED';
   /** The class of the error underneath, e.g. `DatabaseError`. */
   readonly errorClass: string;

@@ -66,10 +66,7 @@ export type WorkerConfig = z.input<typeof workerConfigSchema> & {
 export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal' | 'registry'>;
 
 /** A worker configuration that is not valid; the message names the field and what it expects. */
-export class WorkerConfigError extends ConnectSyncError {
-  override name = 'WorkerConfigError';
-  readonly code = 'WORKER_CONFIG_INVALID';
-}
+export class WorkerConfigError extends ConnectSyncError { readonly code = 'WORKER_CONFIG_INVALID'; }
 
 /** Validates `config` and fills in the defaults; throws WorkerConfigError naming the first bad field. */
 export function workerConfigResolve(config: WorkerConfig = {}): WorkerConfigResolved {

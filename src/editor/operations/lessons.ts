@@ -65,10 +65,7 @@ export const schoolProjectTransitions: Readonly<Record<SchoolProject['state'], r
 };
 
 /** A school project asked to move to a state its current state does not lead to. Nothing is written. */
-export class SchoolProjectTransitionError extends ConnectSyncError {
-  override name = 'SchoolProjectTransitionError';
-  readonly code = 'SCHOOL_PROJECT_TRANSITION';
-}
+export class SchoolProjectTransitionError extends ConnectSyncError { readonly code = 'SCHOOL_PROJECT_TRANSITION'; }
 
 /**
  * Changes a student's school project. A change of `finished` re-syncs its lesson. Only a move

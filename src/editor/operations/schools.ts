@@ -58,7 +58,6 @@ export async function schoolUpdate({ db, sync }: AppContext, schoolId: string, c
 
 /** Archiving refused: the school still has students, who must leave it first. */
 export class SchoolHasStudentsError extends ConnectSyncError {
-  override name = 'SchoolHasStudentsError';
   readonly code = 'SCHOOL_HAS_STUDENTS';
   readonly schoolId: string;
   readonly students: number;
