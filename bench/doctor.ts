@@ -9,7 +9,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { doctorReport } from '../src/ops/doctor-report.ts';
-import { doctorViewsEnsure } from '../src/ops/doctor-views.ts';
+import { doctorFunctionsEnsure } from '../src/ops/doctor-functions.ts';
 import { repairPlan } from '../src/ops/repair.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { benchDatabaseCreate } from './bench-database.ts';
@@ -94,7 +94,7 @@ export async function doctorBenchmark(schools = schoolsDefault): Promise<DoctorB
             + (SELECT count(*) FROM salesforce.contact_editor_affiliation__c) AS rows`,
     );
     const { rows: jit } = await database.pool.query<{ jit: string }>(`SHOW jit`);
-    await doctorViewsEnsure(database, editorConfig);
+    await doctorFunctionsEnsure(database, editorConfig);
     const timed = async (on: Database) => {
       await doctorReport(on, editorConfig);
       let best = Infinity;

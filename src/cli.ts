@@ -46,13 +46,13 @@ program
   .command('migrate')
   .description('bring the queue schema and a queue per declared object up to date (the release step)')
   .option('--mirror', 'also create the Heroku Connect mirror tables of the declared objects (development and tests only)')
-  .option('--views', "also create the doctor's views over the mirror (production: once Connect has made the mirror tables)")
+  .option('--views', "also create the doctor's SQL functions over the mirror (production: once Connect has made the mirror tables)")
   .action((options: { mirror?: boolean; views?: boolean }) =>
     commandRun(loadConfig, async ({ database, config, log }) => {
       const { migrateQueue } = await import('./schema/migrate.ts');
       await migrateQueue(database, config, log);
       if (options.mirror) await (await import('./connect-sim/mirror-tables.ts')).mirrorTablesCreate(database, config.objects, log);
-      if (options.mirror || options.views) await (await import('./ops/doctor-views.ts')).doctorViewsEnsure(database, config);
+      if (options.mirror || options.views) await (await import('./ops/doctor-functions.ts')).doctorFunctionsEnsure(database, config);
     }),
   );
 

@@ -70,7 +70,7 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
               )}
             </table>`,
         )}
-        <p>Every part is also a view for psql, e.g. <code>${report.views.failedRows ?? ''}</code>.
+        <p>Every part is also a function for psql, e.g. <code>SELECT * FROM ${report.functions.failedRows ?? ''}</code>.
         <code>connect-sync repair</code> lists what would heal the recoverable ones.</p>
       </body>
     </html>`;

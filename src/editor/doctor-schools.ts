@@ -1,13 +1,13 @@
 /**
  * The seed's classification, as a doctor check of the editor preset: every school with no synced
  * Contact_Editor_Affiliation__c (no affiliation row with an sfid) falls in the first class it
- * meets, as the original investigation classified them by hand. `connect_sync.doctor_schools`
- * lists each school and its class; `connect_sync.doctor_<class>` each class alone.
+ * meets, as the original investigation classified them by hand. `connect_sync.doctor_schools()`
+ * lists each school and its class; `connect_sync.doctor_<class>()` each class alone.
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { MirrorObjectSet, ResolvedLookup } from '../mirror/object-set.ts';
-import type { DoctorCheck } from '../ops/doctor-check.ts';
-import { column, failedOn, failedRow, notSkipped, objectWord, opsView, parentSynced, parentsSynced, recordKey } from '../ops/doctor-sql.ts';
+import type { DoctorCheck, DoctorFunction } from '../ops/doctor-check.ts';
+import { column, failedOn, failedRow, notSkipped, objectWord, opsFunction, parentSynced, parentsSynced, recordKey } from '../ops/doctor-sql.ts';
 import { contactEditorAffiliation } from './objects/contact-editor-affiliation.ts';
 import { editor } from './objects/editor.ts';
 
@@ -72,7 +72,7 @@ function schoolsSql(objects: MirrorObjectSet): SQL {
 }
 
 /** `noEditorRow` → `doctor_no_editor_row`. */
-export function schoolClassView(className: string): string {
+export function schoolClassFunction(className: string): string {
   return `doctor_${className.replace(/[A-Z]/g, (letter) => `_${letter.toLowerCase()}`)}`;
 }
 
@@ -80,13 +80,17 @@ export const schoolsWithoutAffiliation: DoctorCheck = {
   name: 'schools',
   title: `Schools without a synced ${child.name}`,
   classes: schoolClasses,
-  view: 'doctor_schools',
+  function: 'doctor_schools',
   subjectColumn: 'school_id',
-  views(objects) {
-    const views: [string, SQL][] = [['doctor_schools', schoolsSql(objects)]];
+  functions(objects) {
+    const functions: DoctorFunction[] = [{ name: 'doctor_schools', columns: { school_id: 'text', class: 'text' }, select: schoolsSql(objects) }];
     for (const { name } of schoolClasses(objects)) {
-      views.push([schoolClassView(name), sql`SELECT school_id FROM ${opsView('doctor_schools')} WHERE class = ${name}`]);
+      functions.push({
+        name: schoolClassFunction(name),
+        columns: { school_id: 'text' },
+        select: sql`SELECT school_id FROM ${opsFunction('doctor_schools')} WHERE class = ${name}`,
+      });
     }
-    return views;
+    return functions;
   },
 };

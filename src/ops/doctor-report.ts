@@ -2,8 +2,8 @@
  * `connect-sync doctor`: for every declared object, the mirror rows Connect left FAILED (by the
  * lookup they failed on, and whether that parent is in Salesforce now), the records with no
  * mirror row, the jobs waiting on a parent and the jobs that gave up; then each check a preset
- * adds (the editor's school classification). Read from the doctor's views, so psql and this
- * command always agree.
+ * adds (the editor's school classification). Read from the doctor's SQL functions, so psql and
+ * this command always agree.
  */
 import { sql } from 'drizzle-orm';
 import type { CommandContext } from '../command-context.ts';
@@ -11,8 +11,8 @@ import type { Database, Drizzle } from '../db/database.ts';
 import { identifierQuote } from '../db/sql-names.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { doctorReadWithoutJit } from './doctor-read.ts';
-import { opsSchema, opsView } from './doctor-sql.ts';
-import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
+import { doctorFunctions, doctorFunctionsEnsure, doctorMirrorPresent } from './doctor-functions.ts';
+import { opsFunction, opsSchema } from './doctor-sql.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
 
 /** One class: how many, and a few of them. */
@@ -64,15 +64,20 @@ export interface DoctorReport {
   /** Those whose payload can never be valid: redrive would refuse them again; fix what sent them. */
   deadLettersInvalidPayload: DoctorClass;
   checks: Record<string, CheckReport>;
-  /** The views a person can query with psql for the same answer. */
-  views: Record<string, string>;
+  /** The functions a person can query with psql for the same answer (`SELECT * FROM …`). */
+  functions: Record<string, string>;
 }
 
 const empty = (): DoctorClass => ({ count: 0, examples: [] });
 
-/** Reads the doctor's views (creating or refreshing them first when needed), with JIT off. */
+/**
+ * Reads the doctor's functions (creating or refreshing them first when needed), with JIT off. A
+ * mirror table missing now (Connect reloading a mapping) is said in one line, as a
+ * MirrorTableMissingError.
+ */
 export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
-  await doctorViewsEnsure(database, config);
+  await doctorMirrorPresent(database, config);
+  await doctorFunctionsEnsure(database, config);
   return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options));
 }
 
@@ -81,18 +86,18 @@ async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, conf
   const grouped = async (from: string, keys: string, example: string, where = 'true') => {
     const { rows } = await database.db.execute<Record<string, unknown> & { count: number; examples: string[] }>(
       sql`SELECT ${sql.raw(keys)}, count(*)::int AS count, (array_agg(${sql.raw(example)} ORDER BY ${sql.raw(example)}))[1:${examples}] AS examples
-          FROM ${opsView(from)} WHERE ${sql.raw(where)} GROUP BY ${sql.raw(keys)}`,
+          FROM ${opsFunction(from)} WHERE ${sql.raw(where)} GROUP BY ${sql.raw(keys)}`,
     );
     return rows;
   };
-  const failed = await grouped(doctorViews.failedRows, 'object_name, lookup_column, parent_name, parent_synced', 'record_id');
-  const missing = await grouped(doctorViews.missingRows, 'object_name', 'record_id');
-  const waiting = await grouped(doctorViews.waitingOnParent, 'queue_name', `queue_name || '/' || coalesce(record_id, job_id::text)`);
+  const failed = await grouped(doctorFunctions.failedRows, 'object_name, lookup_column, parent_name, parent_synced', 'record_id');
+  const missing = await grouped(doctorFunctions.missingRows, 'object_name', 'record_id');
+  const waiting = await grouped(doctorFunctions.waitingOnParent, 'queue_name', `queue_name || '/' || coalesce(record_id, job_id::text)`);
   const deadLabel = `coalesce(queue_name, '(sent directly)') || '/' || coalesce(record_id, job_id::text)`;
-  const dead = await grouped(doctorViews.deadLetter, 'queue_name', deadLabel);
-  const discarded = await grouped(doctorViews.discarded, 'queue_name', 'record_id');
-  const [deadLetters] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel);
-  const [invalidPayload] = await grouped(doctorViews.deadLetter, `'all'::text`, deadLabel, `error_name = 'PayloadInvalidError'`);
+  const dead = await grouped(doctorFunctions.deadLetter, 'queue_name', deadLabel);
+  const discarded = await grouped(doctorFunctions.discarded, 'queue_name', 'record_id');
+  const [deadLetters] = await grouped(doctorFunctions.deadLetter, `'all'::text`, deadLabel);
+  const [invalidPayload] = await grouped(doctorFunctions.deadLetter, `'all'::text`, deadLabel, `error_name = 'PayloadInvalidError'`);
   const found = (row: { count: number; examples: string[] } | undefined): DoctorClass => (row ? { count: row.count, examples: row.examples } : empty());
 
   const objects = config.objects.objects.map((object): ObjectHealth => {
@@ -118,16 +123,16 @@ async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, conf
   });
 
   const checks: Record<string, CheckReport> = {};
-  const views: Record<string, string> = Object.fromEntries(Object.entries(doctorViews).map(([key, view]) => [key, `${opsSchema}.${view}`]));
+  const functions: Record<string, string> = Object.fromEntries(Object.entries(doctorFunctions).map(([key, name]) => [key, `${opsSchema}.${name}()`]));
   for (const check of config.doctorChecks) {
     // A host writes the column's name: quoted, whatever it holds.
-    const rows = await grouped(check.view, 'class', identifierQuote(check.subjectColumn));
+    const rows = await grouped(check.function, 'class', identifierQuote(check.subjectColumn));
     const classes: CheckReport['classes'] = {};
     for (const { name, meaning } of check.classes(config.objects)) classes[name] = { ...found(rows.find((row) => row.class === name)), meaning };
     checks[check.name] = { title: check.title, count: rows.reduce((sum, row) => sum + row.count, 0), classes };
-    for (const [name] of check.views(config.objects)) views[name] = `${opsSchema}.${name}`;
+    for (const { name } of check.functions(config.objects)) functions[name] = `${opsSchema}.${name}()`;
   }
-  return { objects, deadLetters: found(deadLetters), deadLettersInvalidPayload: found(invalidPayload), checks, views };
+  return { objects, deadLetters: found(deadLetters), deadLettersInvalidPayload: found(invalidPayload), checks, functions };
 }
 
 /** The report for a terminal: per object, what needs a look; then each check's classes. */
@@ -167,7 +172,7 @@ export function doctorReportText(report: DoctorReport): string {
         (invalid > 0 ? `; ${invalid} have a payload that can never be valid (e.g. ${examplesText(report.deadLettersInvalidPayload)}): fix what sent them, redrive would refuse them again` : ''),
     );
   }
-  lines.push('', `Each part is a view in ${opsSchema} (e.g. ${report.views.failedRows}); connect-sync repair lists what would heal.`);
+  lines.push('', `Each part is a function in ${opsSchema} (e.g. SELECT * FROM ${report.functions.failedRows}); connect-sync repair lists what would heal.`);
   return lines.join('\n');
 }
 

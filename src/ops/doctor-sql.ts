@@ -1,7 +1,7 @@
 /**
- * SQL fragments the doctor's views are built from, each derived from a declaration: a mirror row
+ * SQL fragments the doctor's functions are built from, each derived from a declaration: a mirror row
  * that failed, the lookup it failed on (by Salesforce's own error text), whether a parent is in
- * Salesforce now, whether a record's job is under way. The generic views and a preset's checks
+ * Salesforce now, whether a record's job is under way. The generic functions and a preset's checks
  * (the editor's school classification) share them, so each is spelled once.
  */
 import { sql, type SQL } from 'drizzle-orm';
@@ -9,7 +9,7 @@ import type { AnyMirrorObject, MirrorObjectSet, ResolvedLookup } from '../mirror
 import { syncSchema } from '../db/sql-names.ts';
 import { bossSchema } from '../queue/queues.ts';
 
-/** The schema the doctor's views live in (connect-sync's own: it also holds the migration journals). */
+/** The schema the doctor's functions live in (connect-sync's own: it also holds the migration journals). */
 export const opsSchema = syncSchema;
 
 /** `alias.name`, both quoted. */
@@ -17,9 +17,9 @@ export function column(alias: string, name: string): SQL {
   return sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
 }
 
-/** A view of the doctor's, schema-qualified. */
-export function opsView(name: string): SQL {
-  return sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}`;
+/** A call of one of the doctor's functions, schema-qualified: a relation to select from. */
+export function opsFunction(name: string): SQL {
+  return sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}()`;
 }
 
 /** Salesforce's own words when a lookup's parent is missing, without the value. */

@@ -8,6 +8,7 @@
 import type { PgBoss, Queue } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { MirrorTableMissingError } from '../sync/sync-errors.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { repairApply, repairItemText, repairPlan, type RepairResult } from './repair.ts';
 
@@ -71,7 +72,15 @@ export async function reconcileRun(
   log: Logger,
   settings: Pick<ReconcilerSettings, 'enabled'>,
 ): Promise<RepairResult & { upstream: number }> {
-  const plan = await repairPlan(database, config);
+  let plan: Awaited<ReturnType<typeof repairPlan>>;
+  try {
+    plan = await repairPlan(database, config);
+  } catch (error) {
+    // Connect is making a mirror table again: nothing can be judged until it is back; the next run will.
+    if (!(error instanceof MirrorTableMissingError)) throw error;
+    log.warn(`reconciler skipped this run: ${error.message}`);
+    return { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0, upstream: 0 };
+  }
   const empty = { rowsDeleted: 0, jobsEnqueued: 0, itemsSkipped: 0, upstream: plan.upstream.count };
   if (plan.items.length === 0) {
     log.debug({ upstream: plan.upstream.count }, 'reconciler: nothing to heal');

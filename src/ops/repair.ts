@@ -17,8 +17,8 @@ import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
 import { doctorReadWithoutJit } from './doctor-read.ts';
-import { jobStatesWaiting, opsView } from './doctor-sql.ts';
-import { doctorViews, doctorViewsEnsure } from './doctor-views.ts';
+import { doctorFunctions, doctorFunctionsEnsure, doctorMirrorPresent } from './doctor-functions.ts';
+import { jobStatesWaiting, opsFunction } from './doctor-sql.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
 
 /** One thing repair does. */
@@ -64,25 +64,29 @@ export interface RepairResult {
   itemsSkipped: number;
 }
 
-/** Reads the repair views into a plan. */
+/**
+ * Reads the repair functions into a plan. A mirror table missing now (Connect reloading a
+ * mapping) is said in one line, as a MirrorTableMissingError, and nothing is planned.
+ */
 export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig): Promise<RepairPlan> {
-  await doctorViewsEnsure(database, config);
+  await doctorMirrorPresent(database, config);
+  await doctorFunctionsEnsure(database, config);
   return doctorReadWithoutJit(database, (reader) => repairPlanRead(reader, config));
 }
 
 async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig): Promise<RepairPlan> {
   const { rows: failed } = await database.db.execute<{ queue_name: string; mirror_row_id: number; record_id: string; job_waiting: boolean }>(
-    sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${opsView(doctorViews.repairFailedRows)} ORDER BY queue_name, mirror_row_id`,
+    sql`SELECT queue_name, mirror_row_id, record_id, job_waiting FROM ${opsFunction(doctorFunctions.repairFailedRows)} ORDER BY queue_name, mirror_row_id`,
   );
   const { rows: missing } = await database.db.execute<{ queue_name: string; record_id: string }>(
-    sql`SELECT queue_name, record_id FROM ${opsView(doctorViews.repairMissingRows)} ORDER BY queue_name, record_id`,
+    sql`SELECT queue_name, record_id FROM ${opsFunction(doctorFunctions.repairMissingRows)} ORDER BY queue_name, record_id`,
   );
   const { rows: discarded } = await database.db.execute<{ queue_name: string; record_id: string; job_id: string }>(
-    sql`SELECT queue_name, record_id, job_id FROM ${opsView(doctorViews.repairDiscarded)} ORDER BY queue_name, record_id`,
+    sql`SELECT queue_name, record_id, job_id FROM ${opsFunction(doctorFunctions.repairDiscarded)} ORDER BY queue_name, record_id`,
   );
   const { rows: upstream } = await database.db.execute<{ count: number; examples: string[] | null }>(
     sql`SELECT count(*)::int AS count, (array_agg(object_name || '/' || record_id ORDER BY object_name, record_id))[1:5] AS examples
-        FROM ${opsView(doctorViews.failedRows)} WHERE lookup_column IS NOT NULL AND NOT parent_synced`,
+        FROM ${opsFunction(doctorFunctions.failedRows)} WHERE lookup_column IS NOT NULL AND NOT parent_synced`,
   );
   const objectForQueue = (queue: string) => objectOfQueue(config.objects, queue);
   const items: RepairItem[] = [
@@ -101,7 +105,7 @@ async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config
 
 function objectOfQueue(objects: MirrorObjectSet, queue: string): AnyMirrorObject {
   const object = objects.forQueue(queue);
-  if (!object) throw new MirrorObjectUnknownError(`The repair view names ${queue}, which is not a declared sync queue`);
+  if (!object) throw new MirrorObjectUnknownError(`The repair function names ${queue}, which is not a declared sync queue`);
   return object;
 }
 

@@ -12,10 +12,12 @@ import { sql } from 'drizzle-orm';
 import { fromDrizzle, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { mirrorTableName, undefinedTableState } from '../mirror/mirror-tables-missing.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncTable } from '../db/sql-names.ts';
 
 const parentWaitTable = syncTable('parent_wait');
+import { sqlMessage, sqlState } from '../sync/statement-errors.ts';
 
 /** A running waker. */
 export interface ParentWaker {
@@ -36,6 +38,9 @@ type Woken = { queue: string; record_key: string };
 /** Starts the waker over `objects`' mirror tables; `intervalSeconds` 0 starts none (backoff only). */
 export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: { intervalSeconds?: number } = {}): ParentWaker {
   const intervalMs = (options.intervalSeconds ?? parentWakeSecondsDefault) * 1000;
+  // What each parent's last check said: a parent whose table is missing is said once, however
+  // many ticks pass and however the other parents' checks go.
+  const lastErrors = new Map<string, string>();
   let lastError: string | undefined;
   let lastSweep = 0;
   const tick = async (): Promise<number> => {
@@ -44,12 +49,15 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
       const parent = object.name;
       try {
         woken += await parentWake(boss, db, object);
-        lastError = undefined;
+        lastErrors.delete(parent);
       } catch (error) {
         // Typically a mirror table Connect is dropping and recreating: said once, then retried.
-        const message = (error as Error).message;
-        if (message !== lastError) log.warn({ err: error, parent }, `parent waker could not check ${parent}: ${message}`);
-        lastError = message;
+        const message =
+          sqlState(error) === undefinedTableState
+            ? `its mirror table ${mirrorTableName(object)} does not exist now; records waiting on it wait until it is back`
+            : sqlMessage(error);
+        if (message !== lastErrors.get(parent)) log.warn({ parent }, `parent waker could not check ${parent}: ${message}`);
+        lastErrors.set(parent, message);
       }
     }
     if (woken > 0) log.debug({ woken }, 'waiting jobs woken: their parents are in Salesforce');

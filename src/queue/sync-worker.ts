@@ -13,7 +13,7 @@ import { syncBatchCounted } from '../metrics/batch-counted.ts';
 import type { SyncMetrics } from '../metrics/sync-metrics.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncBatch, type SyncOutcome } from '../sync/sync-batch.ts';
-import { batchFailure, type ParentNotSyncedError } from '../sync/sync-errors.ts';
+import { batchFailure, MirrorTableMissingError, type ParentNotSyncedError } from '../sync/sync-errors.ts';
 import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
 import { parentWaitMaxSecondsDefault } from './retry-schedule.ts';
 import { waitDecide } from './wait-decision.ts';
@@ -52,7 +52,7 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
   const pollingIntervalSeconds = options.pollingIntervalSeconds ?? syncWorkerDefaults.pollingIntervalSeconds;
   for (const object of working) {
     const queueLog = log.child({ queue: object.queueName });
-    const tally = new WaitTally(queueLog);
+    const state: QueueState = { tally: new WaitTally(queueLog), tableMissingSaid: false };
     await boss.work(
       object.queueName,
       {
@@ -67,7 +67,7 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
         perJobResults: true,
       },
       (jobs) =>
-        batchHandle(boss, db, objects, queueLog, tally, object, jobs, options).catch((error: unknown) => {
+        batchHandle(boss, db, objects, queueLog, state, object, jobs, options).catch((error: unknown) => {
           // pg-boss stores what a handler throws in every job's output: never Drizzle's statement.
           const failure = batchFailure(error);
           queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, sqlState: failure.sqlState }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
@@ -80,18 +80,35 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
 
 type Waiting = { job: JobWithMetadata<unknown>; recordId: string; error: ParentNotSyncedError };
 
+/** What a queue's worker keeps from batch to batch. */
+interface QueueState {
+  tally: WaitTally;
+  /** The object's own mirror table was found missing and said so; said again only after it came back. */
+  tableMissingSaid: boolean;
+}
+
 async function batchHandle(
   boss: PgBoss,
   db: Drizzle,
   objects: MirrorObjectSet,
   log: Logger,
-  tally: WaitTally,
+  state: QueueState,
   object: AnyMirrorObject,
   jobs: JobWithMetadata<unknown>[],
   options: SyncWorkerOptions,
 ): Promise<JobResult[]> {
   const started = performance.now();
-  const outcomes = await syncBatch(db, objects, object, jobs, options);
+  let outcomes: Map<string, SyncOutcome>;
+  try {
+    outcomes = await syncBatch(db, objects, object, jobs, options);
+    state.tableMissingSaid = false;
+  } catch (error) {
+    // Nothing of the object can be written until Connect makes its table again: a person should
+    // know, once, while the batch's jobs retry as after any real error.
+    if (error instanceof MirrorTableMissingError && !state.tableMissingSaid) log.error({ jobs: jobs.length }, error.message);
+    if (error instanceof MirrorTableMissingError) state.tableMissingSaid = true;
+    throw error;
+  }
   const results: JobResult[] = [];
   const waiting: Waiting[] = [];
   const done: string[] = [];
@@ -110,7 +127,7 @@ async function batchHandle(
     results.push(outcomeSettle(jobLog, object, job, outcome));
   }
   results.push(...(await waitingSettle(boss, db, log, object, waiting, done, options)));
-  tally.add(waiting.map(({ error }) => error.parent));
+  state.tally.add(waiting.map(({ error }) => error.parent));
   options.metrics?.batchRecord(object.queue, ...syncBatchCounted(jobs, outcomes, results, started));
   return results;
 }

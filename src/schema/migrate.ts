@@ -2,7 +2,7 @@
  * `migrate`, the production release step, in order: the host's own migrations when the config
  * names them; pg-boss's schema; connect-sync's numbered migrations (migrations.ts), which need
  * pg-boss's job table; then what the config declares, ensured on every run: a queue per declared
- * object and its record key's payload field, and the doctor's views once the mirror tables they
+ * object and its record key's payload field, and the doctor's functions once the mirror tables they
  * read exist. connect-sync creates no app tables of its own. The mirror tables are a separate,
  * explicit step for development and tests (`connect-sim/mirror-tables.ts`): in production Heroku
  * Connect creates and owns the `salesforce` schema.
@@ -11,7 +11,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Database } from '../db/database.ts';
 import { syncSchema } from '../db/sql-names.ts';
 import type { Logger } from '../log.ts';
-import { doctorViewsEnsure, doctorViewsReadable } from '../ops/doctor-views.ts';
+import { doctorFunctionsEnsure, doctorTablesMissing } from '../ops/doctor-functions.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { jobRecordKeysEnsure } from '../queue/job-record-key.ts';
 import { queuesEnsure } from '../queue/queues.ts';
@@ -55,7 +55,7 @@ async function migrateSteps(database: Database, config: SyncConfig, log: Logger)
   }
   await jobRecordKeysEnsure(database.pool, config.objects);
   log.info({ queues: config.objects.objects.map((object) => object.queueName) }, 'queue schema and sync queues are up to date');
-  const mirrorMissing = await doctorViewsReadable(database, config);
-  if (mirrorMissing.length === 0) await doctorViewsEnsure(database, config);
-  else log.info({ missing: mirrorMissing }, "doctor views wait for the mirror tables (Heroku Connect makes them); run migrate again once they exist");
+  const mirrorMissing = await doctorTablesMissing(database, config);
+  if (mirrorMissing.length === 0) await doctorFunctionsEnsure(database, config);
+  else log.info({ missing: mirrorMissing }, "doctor functions wait for the mirror tables (Heroku Connect makes them); run migrate again once they exist");
 }

@@ -43,11 +43,15 @@ export function parentStateKey(index: number): string {
  * state in the same statement as the records: `bool_or(sfid IS NOT NULL)` of the parent's mirror
  * row by its unique external id, so true, false, or null when there is no row.
  */
-export function parentStateSelection(object: AnyMirrorObject, requirements: readonly Requirement[]): Record<string, SQL> {
+export function parentStateSelection(
+  object: AnyMirrorObject,
+  requirements: readonly Requirement[],
+  tablesMissing: ReadonlySet<AnyMirrorObject> = new Set(),
+): Record<string, SQL> {
   const selection: Record<string, SQL> = {};
   requirements.forEach((requirement, index) => {
     const source = object.fields[requirement.column];
-    if (!is(source, PgColumn)) return;
+    if (!is(source, PgColumn) || tablesMissing.has(requirement.object)) return;
     // Qualified by hand: drizzle leaves a single-table select's columns bare, and inside this
     // subquery a bare name could resolve to the parent's own column of the same name.
     const value = sql`${sql.identifier(getTableName(source.table))}.${sql.identifier(source.name)}`;
@@ -61,26 +65,31 @@ export function parentStateSelection(object: AnyMirrorObject, requirements: read
 /**
  * For each row (keyed by record id), the first requirement it does not meet, as the error its
  * job waits with; rows that may be written are absent from the result. `known` holds the states
- * the batch's read already found (by {@link parentStateKey}); the rest are queried here.
+ * the batch's read already found (by {@link parentStateKey}); the rest are queried here. A parent
+ * whose mirror table is in `tablesMissing` (Connect is making it again) is not ready: its
+ * children wait for it like for any parent on its way.
  */
 export async function parentsMissing(
   db: Drizzle,
   requirements: readonly Requirement[],
   rows: ReadonlyMap<string, MirrorRow>,
   known: ReadonlyMap<string, Readonly<Record<string, unknown>>> = new Map(),
+  tablesMissing: ReadonlySet<AnyMirrorObject> = new Set(),
 ): Promise<Map<string, ParentNotSyncedError>> {
   const missing = new Map<string, ParentNotSyncedError>();
   for (const [index, requirement] of requirements.entries()) {
     const waiting = [...rows].filter(([id, row]) => !missing.has(id) && typeof row[requirement.column] === 'string');
     if (waiting.length === 0) continue;
+    const { object: parent } = requirement;
+    const tableMissing = tablesMissing.has(parent);
     const key = parentStateKey(index);
-    const read = waiting.every(([id]) => key in (known.get(id) ?? {}));
-    const found = read ? undefined : await mirrorRowsFind(db, requirement.object, [...new Set(waiting.map(([, row]) => row[requirement.column] as string))]);
+    const read = tableMissing || waiting.every(([id]) => key in (known.get(id) ?? {}));
+    const found = read ? undefined : await mirrorRowsFind(db, parent, [...new Set(waiting.map(([, row]) => row[requirement.column] as string))]);
     for (const [id, row] of waiting) {
       const value = row[requirement.column] as string;
-      const state = found ? found.get(value) : ((known.get(id)?.[key] as ParentState) ?? undefined);
+      const state = tableMissing ? undefined : found ? found.get(value) : ((known.get(id)?.[key] as ParentState) ?? undefined);
       const ready = requirement.needs === 'row' ? state !== undefined : state === true;
-      if (!ready) missing.set(id, new ParentNotSyncedError(requirement.object.name, requirement.object.externalId, value, state !== undefined));
+      if (!ready) missing.set(id, new ParentNotSyncedError(parent.name, parent.externalId, value, state !== undefined, tableMissing));
     }
   }
   return missing;

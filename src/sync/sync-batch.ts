@@ -12,8 +12,9 @@ import type { Drizzle } from '../db/database.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { mirrorRowsBuild, type MirrorRow } from './mirror-rows.ts';
 import { mirrorRowsWrite } from './mirror-write.ts';
-import { parentStateSelection, parentsMissing, requirementsOf } from './parents-ready.ts';
-import { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
+import { mirrorTableName, mirrorTablesMissing, undefinedTableState } from '../mirror/mirror-tables-missing.ts';
+import { parentStateSelection, parentsMissing, requirementsOf, type Requirement } from './parents-ready.ts';
+import { MirrorTableMissingError, ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
 import { isDataError, sqlMessage, sqlState } from './statement-errors.ts';
 import { payloadParse } from './payload-parse.ts';
 
@@ -107,6 +108,14 @@ function rowRefused(object: AnyMirrorObject, { recordId }: ParsedJob, error: unk
   return { status: 'rejected', recordId, error: new RowRefusedError(message, code, { cause: error }) };
 }
 
+/**
+ * One attempt at the batch. A statement naming a mirror table that does not exist (Connect drops
+ * and recreates a mapping's table on a reload) fails the batch's read or write; then the tables
+ * are looked up once. A parent's missing table only makes its children wait (no execution
+ * spent), and the batch runs again without reading it; the object's own missing table is a real
+ * error, thrown as one line naming the table. `db` is not inside a transaction (a failed
+ * statement would abort it): the worker passes its pool.
+ */
 async function syncBatchOnce(
   db: Drizzle,
   objects: MirrorObjectSet,
@@ -114,10 +123,34 @@ async function syncBatchOnce(
   parsed: readonly ParsedJob[],
   options: SyncBatchOptions,
 ): Promise<Map<string, SyncOutcome>> {
-  const outcomes = new Map<string, SyncOutcome>();
   const requirements = options.parentGuard === false ? [] : requirementsOf(objects, object);
+  try {
+    return await syncBatchRun(db, object, parsed, requirements, new Set());
+  } catch (error) {
+    if (sqlState(error) !== undefinedTableState) throw error;
+    const missing = await mirrorTablesMissing(db, [object, ...requirements.map((requirement) => requirement.object)]);
+    if (missing.includes(object)) {
+      throw new MirrorTableMissingError(
+        `The mirror table ${mirrorTableName(object)} does not exist, so no ${object.name} row can be written (Heroku Connect makes it; until it is back, the jobs retry)`,
+        { cause: error },
+      );
+    }
+    if (missing.length === 0) throw error;
+    return await syncBatchRun(db, object, parsed, requirements, new Set(missing));
+  }
+}
+
+async function syncBatchRun(
+  db: Drizzle,
+  object: AnyMirrorObject,
+  parsed: readonly ParsedJob[],
+  requirements: readonly Requirement[],
+  tablesMissing: ReadonlySet<AnyMirrorObject>,
+): Promise<Map<string, SyncOutcome>> {
+  const outcomes = new Map<string, SyncOutcome>();
   // The guard's parent states come with the records, in the batch's one read.
-  const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload), parentStateSelection(object, requirements));
+  const selection = parentStateSelection(object, requirements, tablesMissing);
+  const sources = await mirrorRowsBuild(db, object, parsed.map(({ payload }) => payload), selection);
   const rows = new Map<string, MirrorRow>();
   const known = new Map<string, Record<string, unknown>>();
   for (const { job, recordId } of parsed) {
@@ -132,7 +165,7 @@ async function syncBatchOnce(
       known.set(recordId, source.extras);
     }
   }
-  const missing = await parentsMissing(db, requirements, rows, known);
+  const missing = await parentsMissing(db, requirements, rows, known, tablesMissing);
   for (const [recordId, error] of missing) rows.delete(recordId);
   await mirrorRowsWrite(db, object, [...rows.values()]);
   for (const { job, recordId } of parsed) {

@@ -17,13 +17,27 @@ export class ParentNotSyncedError extends ConnectSyncError {
   /** Whether the parent's mirror row exists (it then has no sfid yet). */
   readonly mirrorRowExists: boolean;
 
-  constructor(parent: string, externalId: string, value: string, mirrorRowExists: boolean) {
-    super(`${parent} not yet synced for ${externalId}: ${value}`);
+  /** The parent's mirror table itself was missing (Connect reloading the mapping): the record waits all the same. */
+  readonly mirrorTableMissing: boolean;
+
+  constructor(parent: string, externalId: string, value: string, mirrorRowExists: boolean, mirrorTableMissing = false) {
+    super(`${parent} not yet synced for ${externalId}: ${value}${mirrorTableMissing ? ` (its mirror table is missing for now)` : ''}`);
     this.parent = parent;
     this.externalId = externalId;
     this.value = value;
     this.mirrorRowExists = mirrorRowExists;
+    this.mirrorTableMissing = mirrorTableMissing;
   }
+}
+
+/**
+ * The object's own mirror table does not exist, so nothing of it can be written: a real error,
+ * retried as one (unlike a parent's missing table, which only makes its children wait).
+ */
+export class MirrorTableMissingError extends Error {
+  override name = 'MirrorTableMissingError';
+  /** Postgres's undefined_table, kept here so what is stored and logged is this message, not the statement's. */
+  readonly code = '42P01';
 }
 
 /** The payload is not of the queue's shape. Given up at once. */

@@ -21,9 +21,11 @@ const jitSeen: DoctorCheck = {
     { name: 'on', meaning: 'read with JIT on' },
     { name: 'off', meaning: 'read with JIT off' },
   ],
-  view: 'doctor_jit_seen',
+  function: 'doctor_jit_seen',
   subjectColumn: 'subject',
-  views: () => [['doctor_jit_seen', sql`SELECT 'doctor'::text AS subject, current_setting('jit') AS class`]],
+  functions: () => [
+    { name: 'doctor_jit_seen', columns: { subject: 'text', class: 'text' }, select: sql`SELECT 'doctor'::text AS subject, current_setting('jit') AS class` },
+  ],
 };
 const config: SyncConfig = { ...editorConfig, doctorChecks: [...editorConfig.doctorChecks, jitSeen] };
 

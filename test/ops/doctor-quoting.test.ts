@@ -1,5 +1,5 @@
 /**
- * Names a host writes are quoted wherever they reach SQL: a DoctorCheck whose view and subject
+ * Names a host writes are quoted wherever they reach SQL: a DoctorCheck whose function and subject
  * column need quotes (a space, a double quote, upper case) reports as any other.
  */
 import { sql } from 'drizzle-orm';
@@ -16,9 +16,15 @@ const oddCheck: DoctorCheck = {
   name: 'odd',
   title: 'Schools, by a check with odd names',
   classes: () => [{ name: 'every', meaning: 'every school' }],
-  view: 'doctor_Odd "Names"',
+  function: 'doctor_Odd "Names"',
   subjectColumn,
-  views: () => [['doctor_Odd "Names"', sql`SELECT s.id::text AS ${sql.identifier(subjectColumn)}, 'every'::text AS class FROM schools s`]],
+  functions: () => [
+    {
+      name: 'doctor_Odd "Names"',
+      columns: { [subjectColumn]: 'text', class: 'text' },
+      select: sql`SELECT s.id::text AS ${sql.identifier(subjectColumn)}, 'every'::text AS class FROM schools s`,
+    },
+  ],
 };
 
 describe("a host's DoctorCheck whose names need quotes", () => {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { doctorReport, doctorReportText } from '../../src/ops/doctor-report.ts';
-import { doctorViewsEnsure } from '../../src/ops/doctor-views.ts';
+import { doctorFunctionsEnsure } from '../../src/ops/doctor-functions.ts';
 import { deadLetterQueue } from '../../src/queue/queues.ts';
 import { testDatabase } from '../support/database.ts';
 import { testBoss } from '../support/queue.ts';
@@ -32,15 +32,39 @@ describe('doctor over the seed evidence', () => {
     expect(doctorReportText(report)).toContain('failedOnEditor');
   });
 
-  it('answers the same from psql: one view per class', async () => {
-    const { rows } = await database.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM connect_sync.doctor_no_affiliation_row`);
+  it('answers the same from psql: one function per class', async () => {
+    const { rows } = await database.pool.query<{ count: number }>(`SELECT count(*)::int AS count FROM connect_sync.doctor_no_affiliation_row()`);
     expect(rows[0]?.count).toBe(evidenceCounts.noAffiliationRow);
-    const { rows: ids } = await database.pool.query<{ school_id: string }>(`SELECT school_id FROM connect_sync.doctor_failed_on_editor`);
+    const { rows: ids } = await database.pool.query<{ school_id: string }>(`SELECT school_id FROM connect_sync.doctor_failed_on_editor()`);
     expect(ids.map((row) => row.school_id)).toEqual(seeded.failedOnEditor);
   });
 
-  it('keeps the views as they are while the declarations are unchanged', async () => {
-    expect(await doctorViewsEnsure(database, editorConfig)).toBe('current');
+  it('keeps the functions as they are while the declarations are unchanged', async () => {
+    expect(await doctorFunctionsEnsure(database, editorConfig)).toBe('current');
+  });
+
+  it('drops the views an earlier version made over the mirror, so Connect can drop its tables again', async () => {
+    /** Drops the Editor__c table in a transaction rolled back; the refusal's message, if any. */
+    const dropRefusal = async (): Promise<string | undefined> => {
+      const client = await database.pool.connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('DROP TABLE salesforce.editor__c');
+        return undefined;
+      } catch (error) {
+        return (error as Error).message;
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    };
+    await database.pool.query(`CREATE VIEW connect_sync.doctor_failed_rows AS SELECT id, sfid FROM salesforce.editor__c`);
+    expect(await dropRefusal()).toMatch(/other objects depend on it/);
+    expect(await doctorFunctionsEnsure(database, editorConfig)).toBe('created');
+    const { rows } = await database.pool.query(`SELECT 1 FROM pg_views WHERE schemaname = 'connect_sync'`);
+    expect(rows).toEqual([]);
+    expect(await dropRefusal()).toBeUndefined();
+    expect(await doctorFunctionsEnsure(database, editorConfig)).toBe('current');
   });
 
   it('counts schools with no Editor__c row, dead letters and jobs waiting on a parent', async () => {
