@@ -42,7 +42,7 @@ async function migrateSteps(database: Database, config: SyncConfig, log: Logger)
     await migrate(database.db, { migrationsFolder: folder, migrationsSchema: syncSchema, migrationsTable: table });
     log.info({ folder }, 'app migrations are up to date');
   }
-  // The doctor's views and the worker read the app's tables: without them, stop before anything is made.
+  // The doctor's functions and the worker read the app's tables: without them, stop before anything is made.
   const missing = await appTablesMissing(database, config);
   if (missing.length > 0) throw new NotMigratedError(appTablesMissingMessage(database, missing, config));
   const boss = bossCreate(database, log, { poolSize: 2 });
