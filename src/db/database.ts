@@ -4,13 +4,14 @@
  * knows which one it got. Without a URL nothing guesses: production must name its database.
  */
 import { createRequire } from 'node:module';
-import { drizzle, type NodePgDatabase } from 'drizzle-orm/node-postgres';
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
 import pg from 'pg';
 import { embeddedDatabaseUrl, embeddedPostgresDefaultDir, type Settings } from '../config.ts';
 import { ConnectSyncError } from '../errors.ts';
 import { describeDatabaseUrl, type Logger } from '../log.ts';
 import { connectionBudget, type ConnectionBudget, type ConnectionRole } from './connection-budget.ts';
 import { poolConnectionsGuard } from './connection-loss.ts';
+import { poolDrizzle } from './pool-transaction.ts';
 import { databaseEnsure } from './database-admin.ts';
 import { databaseTls } from './database-tls.ts';
 
@@ -122,7 +123,7 @@ export async function databaseConnect(url: string, ssl: pg.ConnectionConfig['ssl
   const pool = new pg.Pool({ connectionString: url, ssl, max: options.poolSize ?? 10, options: '-c TimeZone=UTC' });
   // A connection lost, idle or in a transaction, fails its work and never the process.
   poolConnectionsGuard(pool);
-  const database = { url, ssl, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: () => pool.end() };
+  const database = { url, ssl, pool, db: poolDrizzle(pool), description: describeDatabaseUrl(url), close: () => pool.end() };
   if (options.verify === false) return database;
   try {
     await pool.query('SELECT 1');
@@ -142,7 +143,7 @@ export function databaseFromPool(pool: pg.Pool): Database {
   const url = options.connectionString ?? urlFromParts(options);
   // Our transactions check its clients out too: a connection lost in one must not end the host's process.
   poolConnectionsGuard(pool);
-  return { url, ssl: options.ssl ?? false, pool, db: drizzle({ client: pool }), description: describeDatabaseUrl(url), close: async () => undefined };
+  return { url, ssl: options.ssl ?? false, pool, db: poolDrizzle(pool), description: describeDatabaseUrl(url), close: async () => undefined };
 }
 
 function urlFromParts(options: pg.PoolConfig): string {

@@ -26,3 +26,18 @@ describe('a borrowed pool', () => {
     await pool.end();
   });
 });
+
+describe('a transaction whose connection is lost before BEGIN', () => {
+  it('hands the connection back: the pool keeps its size and ends', async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 1 });
+    const borrowed = databaseFromPool(pool);
+    // The connection dies as it is checked out, as when a backend is terminated while idle.
+    pool.once('acquire', (client) => (client as pg.PoolClient & { connection: { stream: { destroy(): void } } }).connection.stream.destroy());
+    await expect(borrowed.db.transaction(async (tx) => tx.execute('SELECT 1'))).rejects.toThrow();
+    // With the one connection still checked out, this would wait for ever.
+    const { rows } = await borrowed.db.transaction(async (tx) => tx.execute<{ n: number }>('SELECT 1 AS n'));
+    expect(rows[0]?.n).toBe(1);
+    await pool.end();
+    expect(pool.totalCount).toBe(0);
+  });
+});
