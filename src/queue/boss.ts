@@ -2,6 +2,7 @@
 import { PgBoss, type ConstructorOptions } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
+import { isConnectionError, sqlMessage, sqlState } from '../sync/statement-errors.ts';
 import { bossSchema } from './queues.ts';
 
 export interface BossOptions {
@@ -33,7 +34,16 @@ export function bossCreate(database: Database, log: Logger, options: BossOptions
     queueCacheIntervalSeconds: 5,
   };
   const boss = new PgBoss(config);
-  boss.on('error', (error) => log.error({ err: error }, 'queue error'));
+  // A lost connection is pg-boss's to retry: one short line each, not the client object pg
+  // attaches to the error (its connection parameters included).
+  boss.on('error', (error) => {
+    const fields = { errorClass: error.name, sqlState: sqlState(error) };
+    if (isConnectionError(error)) log.warn(fields, `queue connection lost, retried: ${sqlMessage(error)}`);
+    else {
+      log.error(fields, `queue error: ${sqlMessage(error)}`);
+      log.debug({ err: error }, 'stack of the queue error above');
+    }
+  });
   boss.on('warning', (warning) => log.warn({ warning }, 'queue warning'));
   return boss;
 }
