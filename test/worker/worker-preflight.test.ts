@@ -31,7 +31,7 @@ describe('a worker on a database that was never migrated', () => {
     );
   });
 
-  it('exits the worker command non-zero with that one line', async () => {
+  it('exits the worker command non-zero with that one line', { timeout: 60_000 }, async () => {
     const database = await testDatabase({ empty: true });
     const failure = await exec(process.execPath, ['src/cli.ts', 'worker'], {
       env: { ...process.env, DATABASE_URL: database.url, LOG_FORMAT: 'json', RECONCILER_CRON: 'off' },
