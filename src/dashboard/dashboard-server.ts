@@ -5,6 +5,8 @@
  * line, never a multi-line stack.
  */
 import { format } from 'node:util';
+// Before the jobs pages' package: it takes pg's Pool as it loads (see jobs-pages-pool.ts).
+import { jobsPagesPoolCap } from './jobs-pages-pool.ts';
 import { createDashboardHandler } from '@pg-boss/dashboard/handler';
 import { Hono } from 'hono';
 import { basicAuth } from 'hono/basic-auth';
@@ -76,6 +78,7 @@ export function dashboardApp(
   // The jobs pages query through the pg-boss dashboard's own pool (up to 10, opened as requests
   // need them): within the process's connection budget, only so many of its requests run at once.
   const queuesLimited = concurrencyLimited(database.budget?.boss ?? Number.POSITIVE_INFINITY);
+  if (database.budget) jobsPagesPoolCap(database.budget.boss);
   app.all(`${queuesPath}`, (c) => queuesLimited(() => queues(c.req.raw)));
   app.all(`${queuesPath}/*`, (c) => queuesLimited(() => queues(c.req.raw)));
   return { app, metrics, close: () => queues.close() };
