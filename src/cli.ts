@@ -131,6 +131,7 @@ program
   .option('--poll-interval <seconds>', 'drain the trigger log at least this often (Connect: 120)')
   .option('--min-interval <seconds>', 'but on NOTIFY never sooner than this after the last drain (Connect: 10)')
   .option('--read-poll-interval <seconds>', 'read sent rows back this often (Connect: 600)')
+  .option('--push-round-size <entries>', 'send at most this many trigger-log entries per round, one transaction (default 1000; 1 sends one at a time)')
   .option('--push-delay <Object=seconds...>', 'hold entries of an object this long before sending them, e.g. Editor__c=30')
   .action((options: ConnectSimCommandOptions) =>
     commandRun(loadConfig, async ({ database, config, log }) =>

@@ -1,6 +1,6 @@
 /**
  * `connect-sync connect-sim`: the stand-in as a process of its own against DATABASE_URL (or the
- * embedded Postgres), until SIGINT or SIGTERM. It logs each push and one line per failure.
+ * embedded Postgres), until SIGINT or SIGTERM. It logs one line per push round and one per failure.
  */
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../log.ts';
@@ -17,6 +17,7 @@ export interface ConnectSimCommandOptions {
   pollInterval?: string;
   minInterval?: string;
   readPollInterval?: string;
+  pushRoundSize?: string;
   /** `Object=seconds`, repeatable: `Editor__c=30`. */
   pushDelay?: string[];
 }
@@ -39,6 +40,7 @@ export function connectSimCommandSettings(options: ConnectSimCommandOptions): Co
   if (options.pollInterval !== undefined) settings.pollIntervalSeconds = numberOption('--poll-interval', options.pollInterval);
   if (options.minInterval !== undefined) settings.minIntervalSeconds = numberOption('--min-interval', options.minInterval);
   if (options.readPollInterval !== undefined) settings.readPollIntervalSeconds = numberOption('--read-poll-interval', options.readPollInterval);
+  if (options.pushRoundSize !== undefined) settings.pushRoundSize = numberOption('--push-round-size', options.pushRoundSize);
   if (options.pushDelay?.length) {
     settings.pushDelaySeconds = Object.fromEntries(
       options.pushDelay.map((pair) => {

@@ -6,7 +6,7 @@
  */
 import pg from 'pg';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
-import { objectPushedColumns } from './entry-push.ts';
+import { objectPushedColumns } from './push-plan.ts';
 import { orgRecordFind, orgRecordUpsert, type Queryable } from './org-records.ts';
 import { mirrorSchemaName } from './trigger-functions.ts';
 

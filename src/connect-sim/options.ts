@@ -11,6 +11,9 @@ import { ConnectSyncError } from '../errors.ts';
 const seconds = z.number().min(0, 'zero or more seconds');
 const perObjectSeconds = z.record(z.string(), seconds);
 
+/** Entries sent per push round (one transaction), as Connect sends a Bulk API batch. */
+export const pushRoundSizeDefault = 1000;
+
 const settingsSchema = z.strictObject({
   /** Multiplies every interval, delay and lag: 1 is real time, 1/60 makes a minute a second. */
   timeScale: z.number().positive('a positive number').default(1),
@@ -28,6 +31,11 @@ const settingsSchema = z.strictObject({
   pushDelaySeconds: perObjectSeconds.default({}),
   /** Object name → up to this many seconds added at random to each entry's delay. */
   pushJitterSeconds: perObjectSeconds.default({}),
+  /**
+   * Trigger-log entries sent per round, each round one transaction of a few statements per
+   * object; 1 sends them one at a time, a round trip per row, as a SOAP fallback does.
+   */
+  pushRoundSize: z.number().int('a whole number').min(1, 'at least 1').default(pushRoundSizeDefault),
 });
 
 /** What the stand-in can be told; every field is optional. */
@@ -50,6 +58,7 @@ export interface ConnectSimSettings {
   minIntervalMs: number;
   readPollIntervalMs: number;
   timeScale: number;
+  pushRoundSize: number;
   /** Milliseconds an entry of this object waits, given a random number in [0, 1). */
   pushDelayMs(objectName: string, random: number): number;
   log: Logger;
@@ -83,6 +92,7 @@ export function connectSimSettings(objects: MirrorObjectSet, options: ConnectSim
     minIntervalMs: ms(settings.minIntervalSeconds),
     readPollIntervalMs: ms(settings.readPollIntervalSeconds),
     timeScale: settings.timeScale,
+    pushRoundSize: settings.pushRoundSize,
     pushDelayMs: (objectName, randomValue) =>
       ms((settings.pushDelaySeconds[objectName] ?? 0) + (settings.pushJitterSeconds[objectName] ?? 0) * randomValue),
     log: (log ?? silentLogger).child({ component: 'connect-sim' }),

@@ -4,7 +4,8 @@
  * column names). Lookups are resolved here, against the org, never against the mirror.
  */
 import type pg from 'pg';
-import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
+import type { OrgChanges } from './org-view.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from './salesforce-id.ts';
 
 /** The schema the simulated org lives in. */
@@ -81,13 +82,54 @@ export async function orgRecordFind(
   return rows[0] ? recordFromRow(rows[0]) : undefined;
 }
 
-/** Every record of `objectName` whose id is in `ids`. */
-export async function orgRecordsById(client: Queryable, objectName: string, ids: readonly string[]): Promise<Map<string, OrgRecord>> {
-  const { rows } = await client.query<RecordRow>(`SELECT * FROM ${orgSchemaName}.record WHERE object_name = $1 AND id = ANY($2::text[])`, [
-    objectName,
-    ids,
+/**
+ * The records any of `ids` or of the (object, external id) `keys` names, in one statement: what a
+ * push round reads of the org before it decides anything.
+ */
+export async function orgRecordsMatch(client: Queryable, match: { ids: readonly string[]; keys: readonly { objectName: string; externalId: string }[] }): Promise<OrgRecord[]> {
+  if (match.ids.length === 0 && match.keys.length === 0) return [];
+  const { rows } = await client.query<RecordRow>(
+    `SELECT * FROM ${orgSchemaName}.record WHERE id = ANY($1::text[])
+     UNION ALL
+     SELECT r.* FROM ${orgSchemaName}.record r JOIN unnest($2::text[], $3::text[]) AS k(object_name, external_id)
+       ON r.object_name = k.object_name AND r.external_id = k.external_id`,
+    [match.ids, match.keys.map((key) => key.objectName), match.keys.map((key) => key.externalId)],
+  );
+  // A record named both ways comes twice.
+  return [...new Map(rows.map((row) => [row.id, recordFromRow(row)])).values()];
+}
+
+/** Ids for new records, one per name in `objectNames`, from the org's serial in order. */
+export async function orgRecordIdsNext(client: Queryable, objectNames: readonly string[]): Promise<string[]> {
+  if (objectNames.length === 0) return [];
+  const { rows } = await client.query<{ serial: string }>(`SELECT nextval('${orgSchemaName}.record_serial')::text AS serial FROM generate_series(1, $1::int)`, [
+    objectNames.length,
   ]);
-  return new Map(rows.map((row) => [row.id, recordFromRow(row)]));
+  const serials = rows.map((row) => BigInt(row.serial)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return objectNames.map((objectName, index) => orgRecordId(objectName, serials[index] ?? 0n));
+}
+
+/** Writes what a push round changed: deletes, then updates, then inserts, a statement each. */
+export async function orgChangesWrite(client: Queryable, changes: OrgChanges): Promise<void> {
+  if (changes.deletes.length > 0) {
+    await client.query(`DELETE FROM ${orgSchemaName}.record WHERE id = ANY($1::text[])`, [changes.deletes]);
+  }
+  if (changes.updates.length > 0) {
+    await client.query(
+      `UPDATE ${orgSchemaName}.record AS r
+          SET fields = r.fields || u.fields, external_id = coalesce(u.external_id, r.external_id), system_modstamp = now() AT TIME ZONE 'UTC'
+         FROM jsonb_to_recordset($1::jsonb) AS u(id text, fields jsonb, external_id text)
+        WHERE r.id = u.id`,
+      [JSON.stringify(changes.updates.map((update) => ({ id: update.id, fields: update.fields, external_id: update.externalId })))],
+    );
+  }
+  if (changes.inserts.length > 0) {
+    await client.query(
+      `INSERT INTO ${orgSchemaName}.record (id, object_name, external_id, fields)
+       SELECT i.id, i.object_name, i.external_id, i.fields FROM jsonb_to_recordset($1::jsonb) AS i(id text, object_name text, external_id text, fields jsonb)`,
+      [JSON.stringify(changes.inserts.map((insert) => ({ id: insert.id, object_name: insert.objectName, external_id: insert.externalId, fields: insert.fields })))],
+    );
+  }
 }
 
 /**
@@ -112,7 +154,7 @@ export async function orgRecordUpsert(
     return { record: recordFromRow(rows[0] as RecordRow), created: false };
   }
   const { rows: serial } = await client.query<{ serial: string }>(`SELECT nextval('${orgSchemaName}.record_serial')::text AS serial`);
-  const id = salesforceIdFormat(salesforceKeyPrefix(object.name), BigInt(serial[0]?.serial ?? '0'));
+  const id = orgRecordId(object.name, BigInt(serial[0]?.serial ?? '0'));
   const { rows } = await client.query<RecordRow>(
     `INSERT INTO ${orgSchemaName}.record (id, object_name, external_id, fields) VALUES ($1, $2, $3, $4::jsonb) RETURNING *`,
     [id, object.name, externalIdOf(object, fields), JSON.stringify(fields)],
@@ -120,13 +162,12 @@ export async function orgRecordUpsert(
   return { record: recordFromRow(rows[0] as RecordRow), created: true };
 }
 
-/** Deletes the org record `id`; false when there was none. */
-export async function orgRecordDelete(client: Queryable, id: string): Promise<boolean> {
-  const { rowCount } = await client.query(`DELETE FROM ${orgSchemaName}.record WHERE id = $1`, [id]);
-  return (rowCount ?? 0) > 0;
+function orgRecordId(objectName: string, serial: bigint): string {
+  return salesforceIdFormat(salesforceKeyPrefix(objectName), serial);
 }
 
-function externalIdOf(object: AnyMirrorObject, fields: Record<string, unknown>): string | null {
+/** The external id `fields` set for `object`, as the org stores it (text), or null. */
+export function externalIdOf(object: AnyMirrorObject, fields: Record<string, unknown>): string | null {
   const value = fields[object.externalId];
   return value == null ? null : String(value);
 }
@@ -136,36 +177,4 @@ export function lookupIdColumn(object: AnyMirrorObject, lookupColumn: string): s
   const field = /^(.+)__r__/.exec(lookupColumn)?.[1];
   const column = field ? `${field}__c` : undefined;
   return column && column in object.columnTypes ? column : undefined;
-}
-
-/**
- * Resolves the lookups among `fields` against the org, as Salesforce does on a write: each
- * named parent must be an org record, or the write fails with Salesforce's INVALID_FIELD error.
- * Returns the lookup id columns to set (`editor__c` → the parent's id).
- */
-export async function orgLookupsResolve(
-  client: Queryable,
-  objects: MirrorObjectSet,
-  object: AnyMirrorObject,
-  fields: Record<string, unknown>,
-): Promise<Record<string, string | null>> {
-  const resolved: Record<string, string | null> = {};
-  for (const { column, parent } of objects.parentLookups(object)) {
-    if (!(column in fields)) continue;
-    const value = fields[column];
-    const idColumn = lookupIdColumn(object, column);
-    if (value == null || value === '') {
-      if (idColumn) resolved[idColumn] = null;
-      continue;
-    }
-    const parentRecord = await orgRecordFind(client, parent.name, { externalId: String(value) });
-    if (!parentRecord) {
-      throw new SalesforceError(
-        `Foreign key external ID: ${String(value)} not found for field ${parent.externalIdField} in entity ${parent.name}`,
-        'INVALID_FIELD',
-      );
-    }
-    if (idColumn) resolved[idColumn] = parentRecord.id;
-  }
-  return resolved;
 }

@@ -6,9 +6,9 @@
  */
 import type pg from 'pg';
 import { poolTransaction } from '../db/pool-transaction.ts';
-import { triggerLogEntryPush } from './entry-push.ts';
 import type { ConnectSimSettings } from './options.ts';
-import { triggerLogEntryClaim, triggerLogNewList, type TriggerLogEntry } from './trigger-log.ts';
+import { pushRound } from './push-round.ts';
+import { triggerLogEntriesClaim, triggerLogNewLast, triggerLogNewPage, type TriggerLogEntry } from './trigger-log.ts';
 
 /** What one pass sent. */
 export interface PushPassResult {
@@ -29,25 +29,35 @@ export class SyncEngine {
     this.#settings = settings;
   }
 
-  /** Sends every entry due now, serially in id order, and says when the next waiting one is due. */
+  /**
+   * Sends every entry due now, in id order, a round at a time, and says when the next waiting
+   * one is due. Entries logged after the pass began wait for the next pass.
+   */
   async pushDue(pool: pg.Pool): Promise<PushPassResult> {
     const result: PushPassResult = { pushed: 0, failed: 0 };
-    const entries = await triggerLogNewList(pool);
+    const upTo = await triggerLogNewLast(pool);
     const now = this.#settings.now();
     const waiting = new Set<string>();
-    for (const entry of entries) {
-      const dueAt = this.#entryDueAt(entry, now);
-      if (dueAt > now) {
+    const limit = this.#settings.pushRoundSize;
+    for (let after = '0', full = upTo !== undefined; full; ) {
+      const page = await triggerLogNewPage(pool, { after, upTo: upTo ?? '0', limit });
+      full = page.length === limit;
+      after = page.at(-1)?.id ?? after;
+      const due: TriggerLogEntry[] = [];
+      for (const entry of page) {
+        const dueAt = this.#entryDueAt(entry, now);
+        if (dueAt <= now) {
+          due.push(entry);
+          continue;
+        }
         waiting.add(entry.id);
         result.nextDueAt = Math.min(result.nextDueAt ?? dueAt, dueAt);
-        continue;
       }
-      const pushed = await this.#entrySend(pool, entry.id, entry);
-      this.#dueAt.delete(entry.id);
-      if (pushed === 'SUCCESS') result.pushed += 1;
-      if (pushed === 'FAILED') result.failed += 1;
+      const sent = await this.#roundSend(pool, due);
+      result.pushed += sent.pushed;
+      result.failed += sent.failed;
     }
-    // Entries settled elsewhere (another engine, an operator) are forgotten.
+    // Entries sent, or settled elsewhere (another engine, an operator), are forgotten.
     for (const id of this.#dueAt.keys()) if (!waiting.has(id)) this.#dueAt.delete(id);
     return result;
   }
@@ -63,21 +73,32 @@ export class SyncEngine {
     return dueAt;
   }
 
-  async #entrySend(pool: pg.Pool, entryId: string, entry: TriggerLogEntry): Promise<'SUCCESS' | 'FAILED' | 'SKIPPED'> {
-    // Claimed and sent in one transaction: another engine that claimed it first makes this a no-op.
-    const result = await poolTransaction(pool, async (client) =>
-      (await triggerLogEntryClaim(client, entryId)) ? triggerLogEntryPush(client, this.#settings.objects, entry) : undefined,
-    );
-    if (!result) return 'SKIPPED';
-    const context = { table: result.object.tableName, recordId: entry.recordId, entryId, action: entry.action };
-    if (result.outcome.state === 'FAILED') {
-      this.#settings.log.warn(
-        { ...context, message: result.outcome.message },
-        `push failed: ${result.object.tableName} ${entry.recordId}: ${result.outcome.message}`,
+  async #roundSend(pool: pg.Pool, due: readonly TriggerLogEntry[]): Promise<{ pushed: number; failed: number }> {
+    if (due.length === 0) return { pushed: 0, failed: 0 };
+    // Claimed and sent in one transaction: entries another engine claimed first are left to it.
+    const results = await poolTransaction(pool, async (client) => {
+      const claimed = await triggerLogEntriesClaim(
+        client,
+        due.map((entry) => entry.id),
       );
-    } else {
-      this.#settings.log.info({ ...context, sfid: result.outcome.sfid, lastop: result.lastop }, `pushed ${result.object.tableName} ${entry.recordId}`);
+      return pushRound(
+        client,
+        this.#settings.objects,
+        due.filter((entry) => claimed.has(entry.id)),
+      );
+    });
+    let failed = 0;
+    for (const { entry, object, outcome, lastop } of results) {
+      const context = { table: object.tableName, recordId: entry.recordId, entryId: entry.id, action: entry.action };
+      if (outcome.state === 'FAILED') {
+        failed += 1;
+        this.#settings.log.warn({ ...context, message: outcome.message }, `push failed: ${object.tableName} ${entry.recordId}: ${outcome.message}`);
+      } else {
+        this.#settings.log.debug({ ...context, sfid: outcome.sfid, lastop }, `pushed ${object.tableName} ${entry.recordId}`);
+      }
     }
-    return result.outcome.state;
+    const pushed = results.length - failed;
+    this.#settings.log.info({ pushed, failed }, `pushed ${pushed} trigger-log entries, ${failed} failed`);
+    return { pushed, failed };
   }
 }

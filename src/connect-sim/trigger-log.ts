@@ -1,7 +1,8 @@
 /**
  * Reading and settling `salesforce._trigger_log` entries, as Connect's sync engine does: NEW
- * entries in id order; a settled entry gets its state, result and processing time, and a
- * successful one moves to `_trigger_log_archive`.
+ * entries in id order, a page at a time; a settled entry gets its state, result and processing
+ * time, and a successful one moves to `_trigger_log_archive`. Each step is one statement for a
+ * whole page.
  */
 import pg from 'pg';
 import type { Queryable } from './org-records.ts';
@@ -40,11 +41,20 @@ interface EntryRow {
   values: Record<string, unknown> | null;
 }
 
-/** Every entry still waiting to be sent (state NEW), oldest first. */
-export async function triggerLogNewList(client: Queryable): Promise<TriggerLogEntry[]> {
+/** The id of the newest entry waiting to be sent (state NEW), or undefined when none waits. */
+export async function triggerLogNewLast(client: Queryable): Promise<string | undefined> {
+  const { rows } = await client.query<{ last: string | null }>(`SELECT max(id)::text AS last FROM ${schema}._trigger_log WHERE state = 'NEW'`);
+  return rows[0]?.last ?? undefined;
+}
+
+/** Up to `limit` entries waiting to be sent (state NEW) with ids after `after` and up to `upTo`, oldest first. */
+export async function triggerLogNewPage(client: Queryable, page: { after: string; upTo: string; limit: number }): Promise<TriggerLogEntry[]> {
   const { rows } = await client.query<EntryRow>(
     `SELECT id::text, created_at, (extract(epoch FROM clock_timestamp() - created_at) * 1000)::float8 AS waited_ms, state, action, table_name, record_id, sfid, old, values
-       FROM ${schema}._trigger_log WHERE state = 'NEW' ORDER BY id`,
+       FROM ${schema}._trigger_log AS entry WHERE state = 'NEW' AND entry.id > $1::bigint AND entry.id <= $2::bigint
+      -- By the bigint column, not the text id selected: '1000' sorts before '999'.
+      ORDER BY entry.id LIMIT $3`,
+    [page.after, page.upTo, page.limit],
   );
   return rows.map((row) => ({
     id: row.id,
@@ -60,31 +70,43 @@ export async function triggerLogNewList(client: Queryable): Promise<TriggerLogEn
   }));
 }
 
-/**
- * Records how `entry` ended. SUCCESS moves it to the archive; FAILED stays in the log with
- * Salesforce's error in `sf_message`, where a person can find it (Connect never retries it).
- */
-export async function triggerLogEntrySettle(client: Queryable, entryId: string, outcome: TriggerLogOutcome): Promise<void> {
-  const message = outcome.state === 'FAILED' ? outcome.message : null;
-  const sfid = outcome.state === 'SUCCESS' ? outcome.sfid : null;
-  await client.query(
-    `UPDATE ${schema}._trigger_log
-        SET state = $2, sf_message = $3, sfid = coalesce($4, sfid), sf_result = $5,
-            processed_at = now(), processed_tx = txid_current(), updated_at = now()
-      WHERE id = $1`,
-    [entryId, outcome.state, message, sfid, outcome.state === 'SUCCESS' ? 0 : 1],
+/** Locks the entries of `entryIds` still NEW for sending; returns their ids (another engine may hold the rest). */
+export async function triggerLogEntriesClaim(client: Queryable, entryIds: readonly string[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ id: string }>(
+    `SELECT entry.id::text FROM ${schema}._trigger_log AS entry WHERE entry.id = ANY($1::bigint[]) AND state = 'NEW' ORDER BY entry.id FOR UPDATE SKIP LOCKED`,
+    [entryIds],
   );
-  if (outcome.state === 'SUCCESS') {
-    await client.query(
-      `WITH moved AS (DELETE FROM ${schema}._trigger_log WHERE id = $1 RETURNING *)
-       INSERT INTO ${schema}._trigger_log_archive SELECT * FROM moved`,
-      [entryId],
-    );
-  }
+  return new Set(rows.map((row) => row.id));
 }
 
-/** Locks `entryId` for sending; false when it is no longer NEW (another engine took it). */
-export async function triggerLogEntryClaim(client: Queryable, entryId: string): Promise<boolean> {
-  const { rows } = await client.query(`SELECT 1 FROM ${schema}._trigger_log WHERE id = $1 AND state = 'NEW' FOR UPDATE SKIP LOCKED`, [entryId]);
-  return rows.length > 0;
+/**
+ * Records how each entry ended, in two statements. SUCCESS moves an entry to the archive; FAILED
+ * stays in the log with Salesforce's error in `sf_message`, where a person can find it (Connect
+ * never retries it).
+ */
+export async function triggerLogEntriesSettle(client: Queryable, settled: readonly { entryId: string; outcome: TriggerLogOutcome }[]): Promise<void> {
+  if (settled.length === 0) return;
+  const outcomes = settled.map(({ entryId, outcome }) => ({
+    id: entryId,
+    state: outcome.state,
+    message: outcome.state === 'FAILED' ? outcome.message : null,
+    sfid: outcome.state === 'SUCCESS' ? outcome.sfid : null,
+    result: outcome.state === 'SUCCESS' ? 0 : 1,
+  }));
+  await client.query(
+    `UPDATE ${schema}._trigger_log AS entry
+        SET state = o.state, sf_message = o.message, sfid = coalesce(o.sfid, entry.sfid), sf_result = o.result,
+            processed_at = now(), processed_tx = txid_current(), updated_at = now()
+       FROM jsonb_to_recordset($1::jsonb) AS o(id bigint, state text, message text, sfid text, result integer)
+      WHERE entry.id = o.id`,
+    [JSON.stringify(outcomes)],
+  );
+  const succeeded = outcomes.filter((outcome) => outcome.state === 'SUCCESS').map((outcome) => outcome.id);
+  if (succeeded.length > 0) {
+    await client.query(
+      `WITH moved AS (DELETE FROM ${schema}._trigger_log WHERE id = ANY($1::bigint[]) RETURNING *)
+       INSERT INTO ${schema}._trigger_log_archive SELECT * FROM moved`,
+      [succeeded],
+    );
+  }
 }
