@@ -89,7 +89,7 @@ export async function orgRecordFind(
 export async function orgRecordsMatch(client: Queryable, match: { ids: readonly string[]; keys: readonly { objectName: string; externalId: string }[] }): Promise<OrgRecord[]> {
   if (match.ids.length === 0 && match.keys.length === 0) return [];
   const { rows } = await client.query<RecordRow>(
-    `SELECT * FROM ${orgSchemaName}.record WHERE id = ANY($1::text[])
+    `SELECT r.* FROM ${orgSchemaName}.record r JOIN unnest($1::text[]) AS i(id) ON r.id = i.id
      UNION ALL
      SELECT r.* FROM ${orgSchemaName}.record r JOIN unnest($2::text[], $3::text[]) AS k(object_name, external_id)
        ON r.object_name = k.object_name AND r.external_id = k.external_id`,
@@ -112,7 +112,7 @@ export async function orgRecordIdsNext(client: Queryable, objectNames: readonly 
 /** Writes what a push round changed: deletes, then updates, then inserts, a statement each. */
 export async function orgChangesWrite(client: Queryable, changes: OrgChanges): Promise<void> {
   if (changes.deletes.length > 0) {
-    await client.query(`DELETE FROM ${orgSchemaName}.record WHERE id = ANY($1::text[])`, [changes.deletes]);
+    await client.query(`DELETE FROM ${orgSchemaName}.record AS r USING unnest($1::text[]) AS d(id) WHERE r.id = d.id`, [changes.deletes]);
   }
   if (changes.updates.length > 0) {
     await client.query(

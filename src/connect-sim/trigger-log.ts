@@ -73,40 +73,40 @@ export async function triggerLogNewPage(client: Queryable, page: { after: string
 /** Locks the entries of `entryIds` still NEW for sending; returns their ids (another engine may hold the rest). */
 export async function triggerLogEntriesClaim(client: Queryable, entryIds: readonly string[]): Promise<Set<string>> {
   const { rows } = await client.query<{ id: string }>(
-    `SELECT entry.id::text FROM ${schema}._trigger_log AS entry WHERE entry.id = ANY($1::bigint[]) AND state = 'NEW' ORDER BY entry.id FOR UPDATE SKIP LOCKED`,
+    `SELECT entry.id::text FROM ${schema}._trigger_log AS entry JOIN unnest($1::bigint[]) AS wanted(id) ON entry.id = wanted.id
+      WHERE entry.state = 'NEW' ORDER BY entry.id FOR UPDATE OF entry SKIP LOCKED`,
     [entryIds],
   );
   return new Set(rows.map((row) => row.id));
 }
 
 /**
- * Records how each entry ended, in two statements. SUCCESS moves an entry to the archive; FAILED
- * stays in the log with Salesforce's error in `sf_message`, where a person can find it (Connect
- * never retries it).
+ * Records how each entry ended, a statement per outcome. SUCCESS moves an entry to the archive;
+ * FAILED stays in the log with Salesforce's error in `sf_message`, where a person can find it
+ * (Connect never retries it).
  */
 export async function triggerLogEntriesSettle(client: Queryable, settled: readonly { entryId: string; outcome: TriggerLogOutcome }[]): Promise<void> {
-  if (settled.length === 0) return;
-  const outcomes = settled.map(({ entryId, outcome }) => ({
-    id: entryId,
-    state: outcome.state,
-    message: outcome.state === 'FAILED' ? outcome.message : null,
-    sfid: outcome.state === 'SUCCESS' ? outcome.sfid : null,
-    result: outcome.state === 'SUCCESS' ? 0 : 1,
-  }));
-  await client.query(
-    `UPDATE ${schema}._trigger_log AS entry
-        SET state = o.state, sf_message = o.message, sfid = coalesce(o.sfid, entry.sfid), sf_result = o.result,
-            processed_at = now(), processed_tx = txid_current(), updated_at = now()
-       FROM jsonb_to_recordset($1::jsonb) AS o(id bigint, state text, message text, sfid text, result integer)
-      WHERE entry.id = o.id`,
-    [JSON.stringify(outcomes)],
-  );
-  const succeeded = outcomes.filter((outcome) => outcome.state === 'SUCCESS').map((outcome) => outcome.id);
+  const failed = settled.flatMap(({ entryId, outcome }) => (outcome.state === 'FAILED' ? [{ id: entryId, message: outcome.message }] : []));
+  const succeeded = settled.flatMap(({ entryId, outcome }) => (outcome.state === 'SUCCESS' ? [{ id: entryId, sfid: outcome.sfid }] : []));
+  if (failed.length > 0) {
+    await client.query(
+      `UPDATE ${schema}._trigger_log AS entry
+          SET state = 'FAILED', sf_message = f.message, sf_result = 1, processed_at = now(), processed_tx = txid_current(), updated_at = now()
+         FROM jsonb_to_recordset($1::jsonb) AS f(id bigint, message text)
+        WHERE entry.id = f.id`,
+      [JSON.stringify(failed)],
+    );
+  }
   if (succeeded.length > 0) {
     await client.query(
-      `WITH moved AS (DELETE FROM ${schema}._trigger_log WHERE id = ANY($1::bigint[]) RETURNING *)
-       INSERT INTO ${schema}._trigger_log_archive SELECT * FROM moved`,
-      [succeeded],
+      `WITH moved AS (
+         DELETE FROM ${schema}._trigger_log AS entry USING jsonb_to_recordset($1::jsonb) AS s(id bigint, sfid text)
+          WHERE entry.id = s.id RETURNING entry.*, s.sfid AS sent_sfid)
+       INSERT INTO ${schema}._trigger_log_archive
+         (id, txid, created_at, updated_at, processed_at, processed_tx, state, action, table_name, record_id, sfid, old, values, sf_result, sf_message)
+       SELECT id, txid, created_at, now(), now(), txid_current(), 'SUCCESS', action, table_name, record_id, coalesce(sent_sfid, sfid), old, values, 0, NULL
+         FROM moved`,
+      [JSON.stringify(succeeded)],
     );
   }
 }
