@@ -8,6 +8,7 @@ import { doctorBenchmark } from './doctor.ts';
 import { drainBenchmark } from './drain.ts';
 import { enqueueOverheadBenchmark } from './enqueue-overhead.ts';
 import { metricsBenchmark } from './metrics.ts';
+import { standInPaceBenchmark } from './standin-pace.ts';
 import { syncThroughputBenchmark } from './sync-throughput.ts';
 import { wakeLatencyBenchmark } from './wake-latency.ts';
 import { wakeWaveBenchmark } from './wake-wave.ts';
@@ -22,6 +23,7 @@ const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
   { name: 'metrics: the drain with and without them, and a scrape beside 200,000 ready jobs', run: metricsBenchmark },
+  { name: 'stand-in pace: the worker and the Connect stand-in under 200, 400 and 800 jobs/s, the stand-in pushing one entry at a time and set-wise', run: () => standInPaceBenchmark() },
   { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
 ];
 
