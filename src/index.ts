@@ -36,7 +36,7 @@ export { ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefu
 export { QueueMissingError } from './queue/enqueue.ts';
 export { NotMigratedError } from './schema/migrated-check.ts';
 export { SchemaMigrationFailedError, SchemaNewerError } from './schema/migrations.ts';
-export { DatabaseWaitAbortedError } from './db/connection-loss.ts';
+export { DatabaseWaitAbortedError } from './db/database-reachability.ts';
 export { DatabaseConnectError, DatabaseUrlMissingError, EmbeddedPostgresMissingError } from './db/database.ts';
 export { EmbeddedPostgresError } from './db/postgres-native.ts';
 export { DatabaseTlsConflictError } from './db/database-tls.ts';

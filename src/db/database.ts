@@ -112,7 +112,7 @@ export interface DatabaseOpenOptions {
   maxConnections?: number;
   /**
    * Check that the server answers before returning (default true). The worker passes false: it
-   * waits for an unreachable database itself rather than exit (see databaseReachableWait).
+   * waits for an unreachable database itself rather than exit (see DatabaseReachability).
    */
   verify?: boolean;
 }

@@ -8,9 +8,11 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
 import { doctorReport, type DoctorReport } from '../ops/doctor-report.ts';
 import type { SyncConfig } from '../sync-config.ts';
+import { statementFailure } from '../sync/statement-errors.ts';
 import { queueDepthsRead, type QueueDepths } from '../worker/queue-summary.ts';
 import { l2metCounts, l2metLines, l2metSamples } from './l2met.ts';
 import { countAdd, metricsFlush, outcomeTotalsRead, syncOutcomes, type OutcomeCounts, type SyncOutcomeName } from './metrics-store.ts';
@@ -23,6 +25,8 @@ export interface SyncMetricsOptions {
   /** Register the histograms too: only a process that runs sync batches has them (the worker). */
   batches?: boolean;
   log?: Logger;
+  /** The worker's: a doctor computation failed on a lost connection is said there, once per outage. */
+  reachability?: DatabaseReachability;
 }
 
 /** One collection's numbers, shared by every metric it feeds. */
@@ -38,6 +42,7 @@ export class SyncMetrics {
   private readonly config: SyncConfig;
   private readonly doctorEveryMs: number;
   private readonly log: Logger | undefined;
+  private readonly reachability: DatabaseReachability | undefined;
   /** Counted by this process and not yet added to the database's totals. */
   private pending: OutcomeCounts = new Map();
   /** Counted by this process since its last l2met lines (their `count#`: l2met sums them over workers). */
@@ -58,6 +63,7 @@ export class SyncMetrics {
     this.registry = options.registry ?? new Registry();
     this.doctorEveryMs = (options.doctorEverySeconds ?? 300) * 1000;
     this.log = options.log;
+    this.reachability = options.reachability;
     const registers = [this.registry];
     const metrics = this;
     const depthsGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, depths: QueueDepths) => void) =>
@@ -210,7 +216,11 @@ export class SyncMetrics {
     if (this.doctor && Date.now() - this.doctor.at < this.doctorEveryMs) return;
     if (this.doctorRunning) return;
     // In the background: a scrape answers with the last counts, never waiting on a mirror scan.
-    this.doctorRun().catch((error: Error) => this.log?.warn({ err: error }, `metrics: the doctor's counts could not be computed: ${error.message}`));
+    this.doctorRun().catch((error: unknown) => {
+      if (this.reachability?.failed(error, 'metrics')) return;
+      const { errorClass, sqlState, message } = statementFailure(error);
+      this.log?.warn({ errorClass, sqlState }, `metrics: the doctor's counts could not be computed: ${message}`);
+    });
   }
 
   private snapshotRead(): Promise<Snapshot> {

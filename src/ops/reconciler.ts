@@ -7,7 +7,9 @@
  */
 import type { PgBoss, Queue } from 'pg-boss';
 import type { Database } from '../db/database.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
+import { statementFailure } from '../sync/statement-errors.ts';
 import { MirrorTableMissingError } from '../sync/sync-errors.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { repairApply, repairItemText, repairPlan, type RepairResult } from './repair.ts';
@@ -28,6 +30,8 @@ export interface ReconcilerSettings {
   cron: string;
   /** Syncing on: while off, what it would heal is logged and left alone. */
   enabled: boolean;
+  /** Where a run failed on a lost connection is said: once per outage for the whole worker. */
+  reachability?: DatabaseReachability;
 }
 
 /** Creates the reconciler's queue when missing. Idempotent. */
@@ -60,7 +64,16 @@ export async function reconcilerStart(
     return { stop: async () => undefined };
   }
   await boss.schedule(reconcileQueue, settings.cron, null, { tz: 'UTC' });
-  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => reconcileRun(database, config, reconcilerLog, settings));
+  const workerId = await boss.work(reconcileQueue, { pollingIntervalSeconds: 5 }, async () => {
+    try {
+      return await reconcileRun(database, config, reconcilerLog, settings);
+    } catch (error) {
+      // pg-boss stores what a handler throws as the job's output: the bounded failure, never a statement.
+      const { errorClass, sqlState, message } = statementFailure(error);
+      if (!settings.reachability?.failed(error, 'reconciler')) reconcilerLog.warn({ errorClass, sqlState }, `reconciler failed, runs again at its next time: ${message}`);
+      throw new Error(`reconciler failed (${errorClass}${sqlState ? ` ${sqlState}` : ''}): ${message}`);
+    }
+  });
   reconcilerLog.info({ cron: settings.cron }, 'reconciler scheduled');
   return { stop: () => boss.offWork(reconcileQueue, { id: workerId }) };
 }

@@ -1,6 +1,7 @@
 /** The pg-boss instance, made the same way for every process that uses the queue. */
 import { PgBoss, type ConstructorOptions } from 'pg-boss';
 import type { Database } from '../db/database.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
 import { isConnectionError, sqlMessage, sqlState } from '../sync/statement-errors.ts';
 import { bossSchema } from './queues.ts';
@@ -13,6 +14,8 @@ export interface BossOptions {
   poolSize?: number;
   /** Postgres application_name of its connections; a worker names its own to find them at stop. */
   applicationName?: string;
+  /** Where a worker's lost connections are said, once per outage rather than once per failed poll. */
+  reachability?: DatabaseReachability;
 }
 
 /** A pg-boss over the same database, reporting its errors and warnings to `log`. */
@@ -37,6 +40,7 @@ export function bossCreate(database: Database, log: Logger, options: BossOptions
   // A lost connection is pg-boss's to retry: one short line each, not the client object pg
   // attaches to the error (its connection parameters included).
   boss.on('error', (error) => {
+    if (options.reachability?.failed(error, 'queue')) return;
     const fields = { errorClass: error.name, sqlState: sqlState(error) };
     if (isConnectionError(error)) log.warn(fields, `queue connection lost, retried: ${sqlMessage(error)}`);
     else {

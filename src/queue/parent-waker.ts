@@ -11,13 +11,14 @@
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
 import { mirrorTableName, undefinedTableState } from '../mirror/mirror-tables-missing.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncTable } from '../db/sql-names.ts';
+import { sqlMessage, sqlState, statementFailure } from '../sync/statement-errors.ts';
 
 const parentWaitTable = syncTable('parent_wait');
-import { sqlMessage, sqlState } from '../sync/statement-errors.ts';
 
 /** A running waker. */
 export interface ParentWaker {
@@ -36,7 +37,14 @@ const sweepEveryMs = 60_000;
 type Woken = { queue: string; record_key: string };
 
 /** Starts the waker over `objects`' mirror tables; `intervalSeconds` 0 starts none (backoff only). */
-export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjectSet, log: Logger, options: { intervalSeconds?: number } = {}): ParentWaker {
+export function parentWakerStart(
+  boss: PgBoss,
+  db: Drizzle,
+  objects: MirrorObjectSet,
+  log: Logger,
+  options: { intervalSeconds?: number; reachability?: DatabaseReachability } = {},
+): ParentWaker {
+  const { reachability } = options;
   const intervalMs = (options.intervalSeconds ?? parentWakeSecondsDefault) * 1000;
   // What each parent's last check said: a parent whose table is missing is said once, however
   // many ticks pass and however the other parents' checks go.
@@ -45,12 +53,15 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
   let lastSweep = 0;
   const tick = async (): Promise<number> => {
     let woken = 0;
-    for (const object of await parentsWaitedOn(db, objects)) {
+    const parents = await parentsWaitedOn(db, objects);
+    reachability?.answered();
+    for (const object of parents) {
       const parent = object.name;
       try {
         woken += await parentWake(boss, db, object);
         lastErrors.delete(parent);
       } catch (error) {
+        if (reachability?.failed(error, 'parent waker')) continue;
         // Typically a mirror table Connect is dropping and recreating: said once, then retried.
         const message =
           sqlState(error) === undefinedTableState
@@ -67,10 +78,13 @@ export function parentWakerStart(boss: PgBoss, db: Drizzle, objects: MirrorObjec
     }
     return woken;
   };
-  const ticker = tickerStart(intervalMs, () =>
-    tick().catch((error: Error) => {
-      if (error.message !== lastError) log.warn({ err: error }, `parent waker failed: ${error.message}`);
-      lastError = error.message;
+  // While the database is unreachable the ticks wait: its reachability is checked on its own.
+  const ticker = tickerStart(intervalMs, async () =>
+    reachability?.reachable === false ? 0 : tick().catch((error: unknown) => {
+      if (reachability?.failed(error, 'parent waker')) return;
+      const message = sqlMessage(error);
+      if (message !== lastError) log.warn({ errorClass: statementFailure(error).errorClass, sqlState: sqlState(error) }, `parent waker failed: ${message}`);
+      lastError = message;
     }),
   );
   return { tick, stop: ticker.stop };

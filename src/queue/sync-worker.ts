@@ -8,6 +8,7 @@
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type JobInsert, type JobResult, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
 import { syncBatchCounted } from '../metrics/batch-counted.ts';
 import type { SyncMetrics } from '../metrics/sync-metrics.ts';
@@ -38,6 +39,8 @@ export interface SyncWorkerOptions {
   only?: readonly AnyMirrorObject[];
   /** Where each settled batch is counted (the worker's metrics). */
   metrics?: Pick<SyncMetrics, 'batchRecord'>;
+  /** Where a batch failed on a lost connection is said: once per outage, not once per batch. */
+  reachability?: DatabaseReachability;
 }
 
 /** Defaults of the worker's settings. */
@@ -67,12 +70,20 @@ export async function syncWorkStart(boss: PgBoss, db: Drizzle, objects: MirrorOb
         perJobResults: true,
       },
       (jobs) =>
-        batchHandle(boss, db, objects, queueLog, state, object, jobs, options).catch((error: unknown) => {
-          // pg-boss stores what a handler throws in every job's output: never Drizzle's statement.
-          const failure = batchFailure(error);
-          queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, sqlState: failure.sqlState }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
-          throw failure;
-        }),
+        batchHandle(boss, db, objects, queueLog, state, object, jobs, options).then(
+          (results) => {
+            options.reachability?.answered();
+            return results;
+          },
+          (error: unknown) => {
+            // pg-boss stores what a handler throws in every job's output: never Drizzle's statement.
+            const failure = batchFailure(error);
+            if (!options.reachability?.failed(error, `batch of ${object.queue}`)) {
+              queueLog.warn({ jobs: jobs.length, errorClass: failure.errorClass, sqlState: failure.sqlState }, `batch of ${jobs.length} jobs failed, to be retried: ${failure.message}`);
+            }
+            throw failure;
+          },
+        ),
     );
   }
   log.info({ queues: working.map((object) => object.queueName), enabled: options.enabled }, 'sync workers started');

@@ -30,6 +30,27 @@ export function sqlMessage(error: unknown, length = 200): string {
   return message.length > length ? `${message.slice(0, length - 1)}…` : message;
 }
 
+/** What a log line or a job's output may say of a failed statement: never the statement or its parameters. */
+export interface StatementFailure {
+  /** The class of the error under any driver wrapping, e.g. `DatabaseError`. */
+  errorClass: string;
+  /** The Postgres SQLSTATE, when the database gave one. */
+  sqlState?: string;
+  /** The database's (or the socket's) own message, on one bounded line. */
+  message: string;
+}
+
+/** The class, SQLSTATE and bounded message of `error`, under any driver wrapping (Drizzle's carries the statement). */
+export function statementFailure(error: unknown, length = 200): StatementFailure {
+  let inner = error;
+  while ((inner as { cause?: unknown })?.cause && !(inner as { code?: unknown }).code) inner = (inner as { cause: unknown }).cause;
+  const errorClass = inner instanceof Error ? inner.constructor.name : typeof inner;
+  const state = sqlState(error);
+  // Node's socket errors may carry only a code.
+  const message = sqlMessage(error, length) || String((inner as { code?: unknown })?.code ?? 'no answer');
+  return { errorClass, ...(state ? { sqlState: state } : {}), message };
+}
+
 /** Whether `error` is a refusal of the statement's data rather than of the database itself. */
 export function isDataError(error: unknown): boolean {
   const code = sqlState(error);

@@ -1,5 +1,5 @@
 import { ConnectSyncError } from '../errors.ts';
-import { sqlMessage, sqlState } from './statement-errors.ts';
+import { statementFailure } from './statement-errors.ts';
 
 /**
  * The two ways a sync job does not write: it waits (a parent is not in Salesforce yet; retried
@@ -90,9 +90,6 @@ export class SyncBatchFailedError extends ConnectSyncError {
 /** The bounded, parameter-free error that stands for `error` in the jobs' output and the logs. */
 export function batchFailure(error: unknown): SyncBatchFailedError {
   if (error instanceof SyncBatchFailedError) return error;
-  let inner = error;
-  // The database's own error under any driver wrapping (Drizzle's carries the statement).
-  while ((inner as { cause?: unknown })?.cause && !(inner as { code?: unknown }).code) inner = (inner as { cause: unknown }).cause;
-  const errorClass = inner instanceof Error ? inner.constructor.name : typeof inner;
-  return new SyncBatchFailedError(errorClass, sqlState(error), sqlMessage(error, batchFailureMessageChars));
+  const { errorClass, sqlState, message } = statementFailure(error, batchFailureMessageChars);
+  return new SyncBatchFailedError(errorClass, sqlState, message);
 }

@@ -3,12 +3,10 @@
  * without it pg-boss would create its schema on start and then log "Queue … does not exist"
  * stack traces in a loop; an operator needs one line saying to run `migrate` first.
  */
-import { databaseReachableWait } from '../db/connection-loss.ts';
+import type { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Database } from '../db/database.ts';
-import type { Logger } from '../log.ts';
 import { migratedCheck } from '../schema/migrated-check.ts';
 import type { SyncConfig } from '../sync-config.ts';
-import { isConnectionError } from '../sync/statement-errors.ts';
 
 export { NotMigratedError as WorkerNotMigratedError } from '../schema/migrated-check.ts';
 
@@ -20,15 +18,15 @@ export { NotMigratedError as WorkerNotMigratedError } from '../schema/migrated-c
 export async function workerPreflightWhenReachable(
   database: Pick<Database, 'pool' | 'description'>,
   config: Pick<SyncConfig, 'objects' | 'appMigrations'>,
-  log: Logger,
+  reachability: DatabaseReachability,
   signal?: AbortSignal,
 ): Promise<void> {
   for (;;) {
-    await databaseReachableWait(database, log, { signal });
+    await reachability.wait(signal);
     try {
       return await migratedCheck(database, config);
     } catch (error) {
-      if (!isConnectionError(error)) throw error;
+      if (!reachability.failed(error, 'start-up check')) throw error;
     }
   }
 }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
+import { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
 import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
@@ -15,6 +16,7 @@ import { bossCreate } from '../queue/boss.ts';
 import { parentWakerStart, type ParentWaker } from '../queue/parent-waker.ts';
 import { syncWorkStart } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
+import { statementFailure } from '../sync/statement-errors.ts';
 import { queueDepthsLine } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
 import { workerConfigResolve, type WorkerConfig, type WorkerConfigResolved } from './worker-config.ts';
@@ -71,13 +73,16 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   if (!settings.enabled) {
     log.warn('syncing is off (SALESFORCE_ENABLED=false, or enabled: false): every job this worker takes is completed as discarded, without writing');
   }
-  await workerPreflightWhenReachable(database, config, log, settings.signal);
+  // Every part reports its lost connections here: one line when the database goes, one when it is back.
+  const reachability = new DatabaseReachability(database, log);
+  await workerPreflightWhenReachable(database, config, reachability, settings.signal);
   const busy = settings.cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
-  const { boss, applicationName } = await workerBossStart(database, log, settings);
+  const { boss, applicationName } = await workerBossStart(database, log, settings, reachability);
   const working = settings.only ?? config.objects.objects;
-  const metrics = new SyncMetrics(database, config, { registry: settings.registry, batches: true, log });
+  const metrics = new SyncMetrics(database, config, { registry: settings.registry, batches: true, log, reachability });
   await syncWorkStart(boss, database.db, config.objects, log, {
     metrics,
+    reachability,
     enabled: settings.enabled,
     batchSize: settings.batchSize,
     localConcurrency: settings.localConcurrency,
@@ -87,13 +92,13 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
     parentGuard: settings.parentGuard,
     only: working,
   });
-  const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: settings.parentWakeSeconds });
-  await reconcilerStart(boss, database, config, log, { cron: settings.reconcilerCron, enabled: settings.enabled });
+  const waker = parentWakerStart(boss, database.db, config.objects, log, { intervalSeconds: settings.parentWakeSeconds, reachability });
+  await reconcilerStart(boss, database, config, log, { cron: settings.reconcilerCron, enabled: settings.enabled, reachability });
   const parts = workerParts(config, settings, working);
   log.info(parts, 'worker started');
-  const summaries = summariesStart(metrics, log, settings);
+  const summaries = summariesStart(metrics, log, settings, reachability);
 
-  const running: RunningWorker = { database, log, boss, hostBoss: Boolean(settings.boss), applicationName, busy, parts, waker, summaries };
+  const running: RunningWorker = { database, log, boss, hostBoss: Boolean(settings.boss), applicationName, busy, parts, waker, summaries, reachability };
   let stopping: Promise<void> | undefined;
   return {
     boss,
@@ -110,10 +115,15 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
  * The pg-boss the workers run on: the host's, already started, or one of our own, started here
  * under a connection name of its own, so stop() can find (and cancel) this worker's statements alone.
  */
-async function workerBossStart(database: Database, log: Logger, settings: WorkerConfigResolved): Promise<{ boss: PgBoss; applicationName?: string }> {
+async function workerBossStart(
+  database: Database,
+  log: Logger,
+  settings: WorkerConfigResolved,
+  reachability: DatabaseReachability,
+): Promise<{ boss: PgBoss; applicationName?: string }> {
   if (settings.boss) return { boss: settings.boss };
   const applicationName = `connect-sync worker ${randomBytes(4).toString('hex')}`;
-  const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: database.budget?.boss ?? 10, applicationName });
+  const boss = bossCreate(database, log, { supervise: true, listen: true, poolSize: database.budget?.boss ?? 10, applicationName, reachability });
   await boss.start();
   return { boss, applicationName };
 }
@@ -142,31 +152,39 @@ interface Summaries {
 /**
  * The summary line every `summarySeconds` (with the same collection as Heroku log-based metrics,
  * l2met, lines), and this worker's counts added to the database's totals every `metricsSampleSeconds`.
+ * While the database is unreachable both are skipped: the counts wait for the next sample.
  */
-function summariesStart(metrics: SyncMetrics, log: Logger, settings: WorkerConfigResolved): Summaries {
+function summariesStart(metrics: SyncMetrics, log: Logger, settings: WorkerConfigResolved, reachability: DatabaseReachability): Summaries {
   const source = process.env.DYNO ?? hostname();
+  const failed = (what: string) => (error: unknown) => {
+    if (reachability.failed(error, what)) return;
+    const { errorClass, sqlState, message } = statementFailure(error);
+    log.warn({ errorClass, sqlState }, `${what} failed: ${message}`);
+  };
   const summary =
     settings.summarySeconds > 0
       ? setInterval(() => {
+          if (!reachability.reachable) return;
           metrics
             .summary(source)
             .then(({ depths, l2met }) => {
+              reachability.answered();
               log.info({ depths }, queueDepthsLine(depths));
               for (const line of l2met) log.info(line);
             })
-            .catch((error: Error) => log.warn({ err: error }, 'queue summary failed'));
+            .catch(failed('queue summary'));
         }, settings.summarySeconds * 1000)
       : undefined;
   summary?.unref();
-  const flush = () => metrics.flush().catch((error: Error) => log.warn({ err: error }, `metrics could not be saved: ${error.message}`));
-  const sampler = setInterval(flush, settings.metricsSampleSeconds * 1000);
+  const save = () => metrics.flush().then(() => reachability.answered(), failed('saving the metrics'));
+  const sampler = setInterval(() => reachability.reachable && void save(), settings.metricsSampleSeconds * 1000);
   sampler.unref();
   return {
     stop() {
       clearInterval(summary);
       clearInterval(sampler);
     },
-    flush,
+    flush: save,
   };
 }
 
@@ -183,6 +201,7 @@ interface RunningWorker {
   parts: WorkerParts;
   waker: ParentWaker;
   summaries: Summaries;
+  reachability: DatabaseReachability;
 }
 
 /**
@@ -207,6 +226,7 @@ async function workerStop(worker: RunningWorker, timeoutMs: number): Promise<voi
   busy?.dispose();
   // What this worker counted since its last sample joins the totals before it goes.
   await worker.summaries.flush();
+  worker.reachability.stop();
   log.info({ cancelledStatements: cancelled.statements }, 'worker stopped');
 }
 
