@@ -2,7 +2,7 @@
 import { html } from 'hono/html';
 import { historyCharts } from '../metrics/history-chart.ts';
 import type { SyncSample } from '../metrics/metrics-store.ts';
-import type { DoctorClass, DoctorReport } from '../ops/doctor-report.ts';
+import { checksUnreadText, objectUnreadText, type DoctorClass, type DoctorReport, type ObjectHealth } from '../ops/doctor-report.ts';
 import type { QueueDepths } from '../worker/queue-summary.ts';
 
 export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string, history?: { samples: SyncSample[]; queues: string[] }) {
@@ -43,8 +43,9 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
         <h2>Doctor: mirror objects</h2>
         <table>
           <tr><th>object</th><th>what</th><th>count</th><th>examples</th></tr>
-          ${report.objects.flatMap((health) =>
-            objectFindings(health).map(
+          ${report.objects.flatMap((health) => [
+            objectUnreadRow(health),
+            ...objectFindings(health).map(
               ([what, found]) =>
                 html`<tr class="${found.count === 0 ? 'zero' : ''}">
                   <td><code>${health.object}</code></td>
@@ -53,8 +54,9 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
                   <td><code>${found.examples.join(', ')}</code></td>
                 </tr>`,
             ),
-          )}
+          ])}
         </table>
+        ${checksUnreadText(report) ? html`<p>${checksUnreadText(report)}</p>` : ''}
         ${Object.values(report.checks).map(
           (check) => html`<h2>Doctor: ${check.title}: ${check.count}</h2>
             <table>
@@ -76,15 +78,22 @@ export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPa
     </html>`;
 }
 
-/** An object's findings as table rows: what, and how many. */
-function objectFindings(health: DoctorReport['objects'][number]): [string, DoctorClass][] {
+/** The row saying what an object's findings cannot count now (a mirror table missing); none normally. */
+function objectUnreadRow(health: ObjectHealth) {
+  const unread = objectUnreadText(health);
+  return unread ? html`<tr><td><code>${health.object}</code></td><td colspan="3">${unread}</td></tr>` : '';
+}
+
+/** An object's findings as table rows: what, and how many (those it could not count left out). */
+function objectFindings(health: ObjectHealth): [string, DoctorClass][] {
+  const missing = health.mirrorTablesMissing;
   return [
-    ...health.failedOnLookup.flatMap((failure): [string, DoctorClass][] => [
+    ...(missing ? [] : health.failedOnLookup).flatMap((failure): [string, DoctorClass][] => [
       [`FAILED on ${failure.parent}, now synced (repair heals)`, failure.parentSynced],
       [`FAILED on ${failure.parent}, still missing (upstream)`, failure.parentMissing],
     ]),
-    ['FAILED for another reason', health.failedOther],
-    ['no mirror row', health.missingRows],
+    ...(missing ? [] : [['FAILED for another reason', health.failedOther] as [string, DoctorClass]]),
+    ...(missing?.ownTable ? [] : [['no mirror row', health.missingRows] as [string, DoctorClass]]),
     ['jobs waiting on a parent', health.waitingOnParent],
     ['dead-lettered jobs', health.deadLetter],
   ];

@@ -125,7 +125,8 @@ export class SyncMetrics {
       'Mirror rows Connect left FAILED, by class: parent_synced (failed on a lookup whose parent is now in Salesforce; repair heals), parent_missing (still missing upstream), other (a person must look). From the doctor, refreshed every few minutes.',
       ['object', 'class', 'parent'],
       (gauge, report) => {
-        for (const health of report.objects) {
+        // An object whose mirror table (or a parent's) is missing has no count now, rather than 0.
+        for (const health of report.objects.filter((health) => !health.mirrorTablesMissing)) {
           for (const failure of health.failedOnLookup) {
             gauge.set({ object: health.object, class: 'parent_synced', parent: failure.parent }, failure.parentSynced.count);
             gauge.set({ object: health.object, class: 'parent_missing', parent: failure.parent }, failure.parentMissing.count);
@@ -135,7 +136,7 @@ export class SyncMetrics {
       },
     );
     doctorGauge('connect_sync_mirror_rows_missing', 'Records expected in Salesforce with no mirror row. From the doctor, refreshed every few minutes.', ['object'], (gauge, report) => {
-      for (const health of report.objects) gauge.set({ object: health.object }, health.missingRows.count);
+      for (const health of report.objects) if (!health.mirrorTablesMissing?.ownTable) gauge.set({ object: health.object }, health.missingRows.count);
     });
     doctorGauge('connect_sync_doctor_age_seconds', "Seconds since the doctor's mirror counts were computed.", [], (gauge) => {
       gauge.set(Math.round((Date.now() - (metrics.doctor?.at ?? Date.now())) / 1000));

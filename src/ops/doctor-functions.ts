@@ -18,7 +18,7 @@ import type { Database } from '../db/database.ts';
 import { poolTransaction } from '../db/pool-transaction.ts';
 import { identifierQuote, qualifiedName } from '../db/sql-names.ts';
 import { mirrorTableName, mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
-import type { MirrorObjectSet } from '../mirror/object-set.ts';
+import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
 import { MirrorTableMissingError } from '../sync/sync-errors.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -57,8 +57,16 @@ export const doctorFunctions = {
   repairDiscarded: 'repair_discarded',
 } as const;
 
-function failedRowsSql(objects: MirrorObjectSet): SQL {
-  const parts = objects.objects.map((object) => {
+/** The objects whose findings each generic function reads: all, unless a mirror table is missing now. */
+interface ReadObjects {
+  /** Objects whose FAILED rows are read: their own table and every parent's are there. */
+  failed: readonly AnyMirrorObject[];
+  /** Objects whose records without a mirror row are read: their own table is there. */
+  missing: readonly AnyMirrorObject[];
+}
+
+function failedRowsSql(objects: MirrorObjectSet, read: readonly AnyMirrorObject[]): SQL | undefined {
+  const parts = read.map((object) => {
     const lookups = objects.parentLookups(object);
     // The first lookup whose parent Salesforce named in the error, in declared order.
     const matched = lookups.length
@@ -77,12 +85,12 @@ function failedRowsSql(objects: MirrorObjectSet): SQL {
       FROM ${object.table} m ${matched}
       WHERE ${failedRow('m')}`;
   });
-  return sql.join(parts, sql` UNION ALL `);
+  return parts.length ? sql.join(parts, sql` UNION ALL `) : undefined;
 }
 
 /** Upsert objects only: an update-only object changes rows someone else makes. */
-function missingRowsSql(objects: MirrorObjectSet): SQL {
-  const parts = objects.objects
+function missingRowsSql(read: readonly AnyMirrorObject[]): SQL | undefined {
+  const parts = read
     .filter((object) => object.write === 'upsert')
     .map((object) => {
       const key = recordKey(object);
@@ -94,7 +102,15 @@ function missingRowsSql(objects: MirrorObjectSet): SQL {
         WHERE ${notSkipped(object)} AND ${rowExpected(object)}
           AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${key})`;
     });
-  return parts.length ? sql.join(parts, sql` UNION ALL `) : sql`SELECT NULL::text AS object_name, NULL::text AS queue_name, NULL::text AS record_id, false AS job_held WHERE false`;
+  return parts.length ? sql.join(parts, sql` UNION ALL `) : undefined;
+}
+
+/** A SELECT of no rows with `columns`: a function over no object still has its columns. */
+function noRowsSql(columns: Record<string, string>): SQL {
+  return sql`SELECT ${sql.join(
+    Object.entries(columns).map(([column, type]) => sql`NULL::${sql.raw(type)} AS ${sql.identifier(column)}`),
+    sql`, `,
+  )} WHERE false`;
 }
 
 function syncQueueNames(objects: MirrorObjectSet): SQL {
@@ -126,30 +142,38 @@ function waitingOnParentSql(objects: MirrorObjectSet): SQL {
     FROM connect_sync.parent_wait w WHERE w.queue IN (${syncQueueNames(objects)}) AND w.gave_up_at IS NULL`;
 }
 
+const failedRowsColumns = {
+  object_name: 'text',
+  queue_name: 'text',
+  mirror_row_id: 'bigint',
+  record_id: 'text',
+  lookup_column: 'text',
+  parent_name: 'text',
+  parent_synced: 'boolean',
+  parents_synced: 'boolean',
+  job_waiting: 'boolean',
+  error: 'text',
+};
+const missingRowsColumns = { object_name: 'text', queue_name: 'text', record_id: 'text', job_held: 'boolean' };
+
 /** Every function in creation order (one may read another made before it): the generic ones, then each check's. */
 function functionDefinitions(config: SyncConfig): DoctorFunction[] {
-  const { objects } = config;
+  const all = config.objects.objects;
+  return [...genericDefinitions(config.objects, { failed: all, missing: all }), ...config.doctorChecks.flatMap((check) => check.functions(config.objects))];
+}
+
+/** The generic functions, reading the findings of the objects `read` names. */
+function genericDefinitions(objects: MirrorObjectSet, read: ReadObjects): DoctorFunction[] {
   return [
     {
       name: doctorFunctions.failedRows,
-      columns: {
-        object_name: 'text',
-        queue_name: 'text',
-        mirror_row_id: 'bigint',
-        record_id: 'text',
-        lookup_column: 'text',
-        parent_name: 'text',
-        parent_synced: 'boolean',
-        parents_synced: 'boolean',
-        job_waiting: 'boolean',
-        error: 'text',
-      },
-      select: failedRowsSql(objects),
+      columns: failedRowsColumns,
+      select: failedRowsSql(objects, read.failed) ?? noRowsSql(failedRowsColumns),
     },
     {
       name: doctorFunctions.missingRows,
-      columns: { object_name: 'text', queue_name: 'text', record_id: 'text', job_held: 'boolean' },
-      select: missingRowsSql(objects),
+      columns: missingRowsColumns,
+      select: missingRowsSql(read.missing) ?? noRowsSql(missingRowsColumns),
     },
     {
       name: doctorFunctions.deadLetter,
@@ -192,7 +216,6 @@ function functionDefinitions(config: SyncConfig): DoctorFunction[] {
       select: sql`SELECT d.queue_name, d.record_id, d.job_id FROM ${opsFunction(doctorFunctions.discarded)} d
         WHERE NOT EXISTS (SELECT 1 FROM ${opsFunction(doctorFunctions.repairMissingRows)} r WHERE r.queue_name = d.queue_name AND r.record_id = d.record_id)`,
     },
-    ...config.doctorChecks.flatMap((check) => check.functions(objects)),
   ];
 }
 
@@ -203,15 +226,19 @@ function literal(text: string): string {
   return `'${text.replace(/'/g, "''")}'`;
 }
 
+/** A function's SELECT with each column cast to the declared type: its body, or a subquery read in its place. */
+function definitionSelect({ columns, select }: DoctorFunction): SQL {
+  return sql`SELECT ${sql.join(
+    Object.entries(columns).map(([column, type]) => sql`s.${sql.identifier(column)}::${sql.raw(type)} AS ${sql.identifier(column)}`),
+    sql`, `,
+  )} FROM (${select}) s`;
+}
+
 /** One function's DDL: its SELECT, each column cast to the declared type, as the body of a STABLE SQL function. */
-function functionSql({ name, columns, select }: DoctorFunction): string {
+function functionSql(definition: DoctorFunction): string {
+  const { name, columns } = definition;
   // Values inlined here come only from the declarations and are quoted by drizzle.
-  const body = dialect.sqlToQuery(
-    sql`SELECT ${sql.join(
-      Object.entries(columns).map(([column, type]) => sql`s.${sql.identifier(column)}::${sql.raw(type)} AS ${sql.identifier(column)}`),
-      sql`, `,
-    )} FROM (${select}) s`.inlineParams(),
-  ).sql;
+  const body = dialect.sqlToQuery(definitionSelect(definition).inlineParams()).sql;
   const returns = Object.entries(columns)
     .map(([column, type]) => `${identifierQuote(column)} ${type}`)
     .join(', ');
@@ -238,6 +265,30 @@ export async function doctorTablesMissing(database: Pick<Database, 'db'>, config
   );
   const mirror = await mirrorTablesMissing(database.db, config.objects.objects);
   return [...mirror.map(mirrorTableName), ...(rows[0]?.missing ?? [])];
+}
+
+/**
+ * What the doctor reads while some mirror tables are missing (Connect reloading a mapping): the
+ * generic functions' SELECTs, to read in their place, over the objects whose findings read none of
+ * the `missing` objects' tables; and, for each other object, the missing tables its findings read.
+ * The functions themselves would fail as a whole, and cannot be rebuilt until the tables are back.
+ */
+export function doctorSelectsWithout(
+  objects: MirrorObjectSet,
+  missing: readonly AnyMirrorObject[],
+): { selects: Map<string, SQL>; unread: Map<AnyMirrorObject, { tables: string[]; ownTable: boolean }> } {
+  const gone = new Set(missing);
+  const unread = new Map<AnyMirrorObject, { tables: string[]; ownTable: boolean }>();
+  for (const object of objects.objects) {
+    const tables = [object, ...objects.parentLookups(object).map((lookup) => lookup.parent)].filter((read) => gone.has(read));
+    if (tables.length > 0) unread.set(object, { tables: [...new Set(tables)].map(mirrorTableName), ownTable: gone.has(object) });
+  }
+  const read = {
+    failed: objects.objects.filter((object) => !unread.has(object)),
+    missing: objects.objects.filter((object) => !gone.has(object)),
+  };
+  const selects = new Map(genericDefinitions(objects, read).map((definition) => [definition.name, definitionSelect(definition)]));
+  return { selects, unread };
 }
 
 /**

@@ -5,13 +5,14 @@
  * adds (the editor's school classification). Read from the doctor's SQL functions, so psql and
  * this command always agree.
  */
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import type { CommandContext } from '../command-context.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import { identifierQuote } from '../db/sql-names.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { doctorReadWithoutJit } from './doctor-read.ts';
-import { doctorFunctions, doctorFunctionsEnsure, doctorMirrorPresent } from './doctor-functions.ts';
+import { mirrorTableName, mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
+import { doctorFunctions, doctorFunctionsEnsure, doctorSelectsWithout } from './doctor-functions.ts';
 import { opsFunction, opsSchema } from './doctor-sql.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
 
@@ -47,6 +48,12 @@ export interface ObjectHealth {
   deadLetter: DoctorClass;
   /** Records whose last job was discarded while syncing was off: `repair` enqueues them again. */
   discarded: DoctorClass;
+  /**
+   * Set while a mirror table its findings read does not exist (Connect reloading a mapping): the
+   * tables, and whether its own is among them. Its FAILED rows are then not counted (reported as
+   * 0), nor, when its own table is missing, its records without a mirror row.
+   */
+  mirrorTablesMissing?: { tables: string[]; ownTable: boolean };
 }
 
 /** A preset check's result: its subjects by class, in precedence order. */
@@ -66,27 +73,43 @@ export interface DoctorReport {
   checks: Record<string, CheckReport>;
   /** The functions a person can query with psql for the same answer (`SELECT * FROM …`). */
   functions: Record<string, string>;
+  /** Mirror tables missing now; while any is, the checks are not run (`checks` is empty). */
+  mirrorTablesMissing: string[];
 }
 
 const empty = (): DoctorClass => ({ count: 0, examples: [] });
 
-/**
- * Reads the doctor's functions (creating or refreshing them first when needed), with JIT off. A
- * mirror table missing now (Connect reloading a mapping) is said in one line, as a
- * MirrorTableMissingError.
- */
-export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
-  await doctorMirrorPresent(database, config);
-  await doctorFunctionsEnsure(database, config);
-  return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options));
+/** Where the report reads: the doctor's functions, or, while a mirror table is missing, their SELECTs over what can be read. */
+interface ReportSource {
+  relation(name: string): SQL;
+  unread: ReturnType<typeof doctorSelectsWithout>['unread'];
+  missing: string[];
 }
 
-async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: { examples?: number }): Promise<DoctorReport> {
+/**
+ * Reads the doctor's functions (creating or refreshing them first when needed), with JIT off.
+ * While a mirror table is missing (Connect reloading a mapping) the functions cannot be read as a
+ * whole: the report is read from their SELECTs over the objects whose findings read no missing
+ * table, and marks the others (`mirrorTablesMissing`), so the rest stays in view.
+ */
+export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
+  const missing = await mirrorTablesMissing(database.db, config.objects.objects);
+  if (missing.length > 0) {
+    const { selects, unread } = doctorSelectsWithout(config.objects, missing);
+    const source = { relation: (name: string) => sql`(${selects.get(name)}) AS doctor_rows`, unread, missing: missing.map(mirrorTableName) };
+    return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options, source));
+  }
+  await doctorFunctionsEnsure(database, config);
+  const source = { relation: opsFunction, unread: new Map(), missing: [] };
+  return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options, source));
+}
+
+async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: { examples?: number }, source: ReportSource): Promise<DoctorReport> {
   const examples = options.examples ?? 5;
   const grouped = async (from: string, keys: string, example: string, where = 'true') => {
     const { rows } = await database.db.execute<Record<string, unknown> & { count: number; examples: string[] }>(
       sql`SELECT ${sql.raw(keys)}, count(*)::int AS count, (array_agg(${sql.raw(example)} ORDER BY ${sql.raw(example)}))[1:${examples}] AS examples
-          FROM ${opsFunction(from)} WHERE ${sql.raw(where)} GROUP BY ${sql.raw(keys)}`,
+          FROM ${source.relation(from)} WHERE ${sql.raw(where)} GROUP BY ${sql.raw(keys)}`,
     );
     return rows;
   };
@@ -119,12 +142,14 @@ async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, conf
       waitingOnParent: found(waiting.find((row) => row.queue_name === object.queueName)),
       deadLetter: found(dead.find((row) => row.queue_name === object.queueName)),
       discarded: found(discarded.find((row) => row.queue_name === object.queueName)),
+      ...(source.unread.has(object) ? { mirrorTablesMissing: source.unread.get(object) } : {}),
     };
   });
 
   const checks: Record<string, CheckReport> = {};
   const functions: Record<string, string> = Object.fromEntries(Object.entries(doctorFunctions).map(([key, name]) => [key, `${opsSchema}.${name}()`]));
-  for (const check of config.doctorChecks) {
+  // A preset's check may read any mirror table: run once they are all there.
+  for (const check of source.missing.length > 0 ? [] : config.doctorChecks) {
     // A host writes the column's name: quoted, whatever it holds.
     const rows = await grouped(check.function, 'class', identifierQuote(check.subjectColumn));
     const classes: CheckReport['classes'] = {};
@@ -132,7 +157,26 @@ async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, conf
     checks[check.name] = { title: check.title, count: rows.reduce((sum, row) => sum + row.count, 0), classes };
     for (const { name } of check.functions(config.objects)) functions[name] = `${opsSchema}.${name}()`;
   }
-  return { objects, deadLetters: found(deadLetters), deadLettersInvalidPayload: found(invalidPayload), checks, functions };
+  return { objects, deadLetters: found(deadLetters), deadLettersInvalidPayload: found(invalidPayload), checks, functions, mirrorTablesMissing: source.missing };
+}
+
+/**
+ * What an object's findings cannot say now, in one line: `mirror table salesforce.contact does not
+ * exist now …`; undefined when every finding was read.
+ */
+export function objectUnreadText(health: ObjectHealth): string | undefined {
+  const missing = health.mirrorTablesMissing;
+  if (!missing) return undefined;
+  const tables = missing.tables.join(', ');
+  const plural = missing.tables.length > 1;
+  const uncounted = missing.ownTable ? 'its FAILED rows and records without a mirror row are' : 'its FAILED rows are';
+  return `mirror table${plural ? 's' : ''} ${tables} ${plural ? 'do' : 'does'} not exist now (Heroku Connect drops and makes one again when a mapping is reloaded): ${uncounted} counted once ${plural ? 'they are' : 'it is'} back`;
+}
+
+/** Why the checks are missing from a report, in one line; undefined when they ran. */
+export function checksUnreadText(report: Pick<DoctorReport, 'mirrorTablesMissing'>): string | undefined {
+  if (report.mirrorTablesMissing.length === 0) return undefined;
+  return `The checks run once the mirror tables are all there again (missing now: ${report.mirrorTablesMissing.join(', ')}).`;
 }
 
 /** The report for a terminal: per object, what needs a look; then each check's classes. */
@@ -153,8 +197,12 @@ export function doctorReportText(report: DoctorReport): string {
       health.deadLetter.count > 0 ? `  dead-lettered jobs: ${count(health.deadLetter)}` : [],
       health.discarded.count > 0 ? `  jobs discarded while syncing was off (repair enqueues them again): ${count(health.discarded)}` : [],
     ].flat();
+    const unread = objectUnreadText(health);
+    if (unread) parts.unshift(`  ${unread}`);
     lines.push(`${health.object} (${health.queue}): ${parts.length === 0 ? 'healthy' : ''}`.trimEnd(), ...parts);
   }
+  const checksUnread = checksUnreadText(report);
+  if (checksUnread) lines.push('', checksUnread);
   for (const check of Object.values(report.checks)) {
     lines.push('', `${check.title}: ${check.count}`);
     const width = Math.max(...Object.keys(check.classes).map((name) => name.length));
