@@ -53,7 +53,7 @@ program
       await migrateQueue(database, config, log);
       if (options.mirror) await (await import('./connect-sim/mirror-tables.ts')).mirrorTablesCreate(database, config.objects, log);
       if (options.mirror || options.views) await (await import('./ops/doctor-functions.ts')).doctorFunctionsEnsure(database, config);
-    }),
+    }, undefined, { role: 'command' }),
   );
 
 program
@@ -158,7 +158,7 @@ program
         await doctorCheckCommand(context, limits, options);
       },
       undefined,
-      { migrated: true },
+      { role: 'command', migrated: true },
     ),
   );
 
@@ -167,7 +167,7 @@ program
   .description('list what would heal the recoverable failures (dry run); --apply does it, item by item')
   .option('--apply', 'delete FAILED rows whose parents are now synced and enqueue their jobs again; enqueue lost and discarded jobs')
   .action((options: { apply?: boolean }) =>
-    commandRun(loadConfig, async (context) => (await import('./ops/repair.ts')).repairCommand(context, options), undefined, { migrated: true }),
+    commandRun(loadConfig, async (context) => (await import('./ops/repair.ts')).repairCommand(context, options), undefined, { role: 'command', migrated: true }),
   );
 
 program
@@ -179,7 +179,7 @@ program
       loadConfig,
       async (context) => (await import('./ops/backfill.ts')).backfillCommand(context, object),
       (config) => config.objects.select(object),
-      { migrated: true },
+      { role: 'command', migrated: true },
     ),
   );
 
@@ -193,7 +193,7 @@ program
       loadConfig,
       async (context) => (await import('./ops/redrive.ts')).redriveCommand(context, object, options),
       (config) => config.objects.select(object),
-      { migrated: true },
+      { role: 'command', migrated: true },
     ),
   );
 

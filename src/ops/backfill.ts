@@ -99,7 +99,7 @@ export async function backfillCommand({ database, config, log, settings }: Comma
   if (!syncEnabled(settings)) {
     throw new SyncDisabledError('Syncing is off (SALESFORCE_ENABLED=false): the worker would discard every backfilled job, so nothing was enqueued.');
   }
-  const boss = bossCreate(database, log, { poolSize: 2 });
+  const boss = bossCreate(database, log, { poolSize: database.budget?.boss ?? 2 });
   await boss.start();
   try {
     for (const object of objects) {

@@ -40,7 +40,7 @@ export async function redriveCommand({ database, config, log, settings }: Comman
   if (options.apply && !syncEnabled(settings)) {
     throw new SyncDisabledError('Syncing is off (SALESFORCE_ENABLED=false): redriven jobs would be discarded at once, so nothing was moved.');
   }
-  const boss = bossCreate(database, log, { poolSize: 2 });
+  const boss = bossCreate(database, log, { poolSize: database.budget?.boss ?? 2 });
   await boss.start();
   try {
     const previews = await redrivePreview(boss, objects);

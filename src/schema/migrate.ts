@@ -45,7 +45,7 @@ async function migrateSteps(database: Database, config: SyncConfig, log: Logger)
   // The doctor's functions and the worker read the app's tables: without them, stop before anything is made.
   const missing = await appTablesMissing(database, config);
   if (missing.length > 0) throw new NotMigratedError(appTablesMissingMessage(database, missing, config));
-  const boss = bossCreate(database, log, { poolSize: 2 });
+  const boss = bossCreate(database, log, { poolSize: database.budget?.boss ?? 2 });
   await boss.start();
   try {
     await schemaMigrate(database.pool, log);
