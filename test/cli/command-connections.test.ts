@@ -1,13 +1,14 @@
 /**
- * One-off commands (spawned from dist/: `npm run build` first) (`heroku run connect-sync …` beside a running worker, dashboard and app) hold
- * at most their small share of the plan's connections: counted in pg_stat_activity while each
- * runs: the backends of the database started since it was spawned, at any moment. (Measured
- * before the budget too, these commands held at most 3: the budget bounds what one may open.)
+ * One-off commands (`heroku run connect-sync …` beside a running worker, dashboard and app; here
+ * spawned from dist/, so `npm run build` first) hold at most their small share of the plan's
+ * connections, counted in pg_stat_activity while each runs: the database's backends started
+ * since it was spawned, at any moment. (Measured before the budget, these commands held at most
+ * 3 too: the budget bounds what one may open.)
  */
-import { spawn } from 'node:child_process';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { connectionBudgetDefaults } from '../../src/db/connection-budget.ts';
+import { workerSpawn } from '../reliability/support.ts';
 import { testDatabase } from '../support/database.ts';
 
 const database = await testDatabase();
@@ -17,19 +18,12 @@ await probe.connect();
 afterAll(() => probe.end());
 
 /** Runs `connect-sync <args>` and returns its exit code and the most connections it held at once. */
-async function connectionsHeld(args: string[]): Promise<{ code: number | null; most: number; output: string }> {
+async function connectionsHeld([command, ...args]: string[]): Promise<{ code: number | null; most: number; output: string }> {
   // Backends started from here on: not the previous command's, still closing, nor the test's own.
   const since = (await probe.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0]!.now;
-  const child = spawn(process.execPath, ['bin/connect-sync.js', ...args], {
-    env: { ...process.env, DATABASE_URL: database.url, LOG_FORMAT: 'json', SALESFORCE_ENABLED: 'true' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk) => (output += chunk));
-  child.stderr.on('data', (chunk) => (output += chunk));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const spawned = await workerSpawn(database, {}, { untilStarted: false, command, args });
   let running = true;
-  void exited.then(() => (running = false));
+  void spawned.exited.then(() => (running = false));
   let most = 0;
   while (running) {
     const { rows } = await probe.query<{ n: number }>(
@@ -39,7 +33,7 @@ async function connectionsHeld(args: string[]): Promise<{ code: number | null; m
     most = Math.max(most, rows[0]!.n);
     await new Promise((resolve) => setTimeout(resolve, 5));
   }
-  return { code: await exited, most, output };
+  return { code: await spawned.exited, most, output: spawned.output() };
 }
 
 describe('one-off commands', () => {

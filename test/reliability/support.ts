@@ -29,17 +29,17 @@ afterAll(() => {
 });
 
 /**
- * Starts `connect-sync worker` (or `dashboard`) on `database`; resolves once its sync workers have
- * started (or it listens), or at once with `{ untilStarted: false }` (a worker that must wait for
- * its database first).
+ * Starts `connect-sync worker` (or `dashboard`, or another command with its `args`) on `database`;
+ * resolves once its sync workers have started (or it listens), or at once with
+ * `{ untilStarted: false }` (a worker that must wait for its database first, a one-off command).
  */
 export async function workerSpawn(
   database: Pick<Database, 'url'>,
   env: Record<string, string> = {},
-  { untilStarted = true, command = 'worker' as 'worker' | 'dashboard' } = {},
+  { untilStarted = true, command = 'worker', args = [] as string[] } = {},
 ): Promise<SpawnedWorker> {
-  const ready = command === 'worker' ? 'sync workers started' : 'dashboard listening';
-  const child = spawn(process.execPath, ['bin/connect-sync.js', command], {
+  const ready = command === 'dashboard' ? 'dashboard listening' : 'sync workers started';
+  const child = spawn(process.execPath, ['bin/connect-sync.js', command, ...args], {
     env: { ...process.env, DATABASE_URL: database.url, SALESFORCE_ENABLED: 'true', LOG_FORMAT: 'json', WORKER_SUMMARY_SECONDS: '0', RECONCILER_CRON: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
