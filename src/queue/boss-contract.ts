@@ -1,10 +1,11 @@
 /**
  * What connect-sync relies on of pg-boss's internals, in one place: its schema's name, the
- * LISTEN channel its workers wake on, and the job row its `send` writes (copied by
- * connect-sync's `job_insert` function, migrations/connect-sync/0003_job_insert.sql). Its trigger and indexes on
- * the job table are in the same migrations. test/queue/boss-contract.test.ts pins every one of
- * them against the pg-boss installed: a pg-boss release that changes any of them fails that test,
- * not production.
+ * LISTEN channel its workers wake on, the job row its `send` writes (copied by
+ * connect-sync's `job_insert` function, migrations/connect-sync/0003_job_insert.sql), and the
+ * columns its `complete` of a queued job writes (copied when a successor is superseded,
+ * wait-successor.ts). Its trigger and indexes on the job table are in the same migrations.
+ * test/queue/boss-contract.test.ts pins every one of them against the pg-boss installed: a pg-boss
+ * release that changes any of them fails that test, not production.
  */
 import { createHash } from 'node:crypto';
 import { bossSchema } from './queues.ts';

@@ -17,6 +17,7 @@ import { mirrorTableName, undefinedTableState } from '../mirror/mirror-tables-mi
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { syncTable } from '../db/sql-names.ts';
 import { sqlMessage, sqlState, statementFailure } from '../sync/statement-errors.ts';
+import { waitSuccessorsSweep } from './wait-successor.ts';
 
 const parentWaitTable = syncTable('parent_wait');
 
@@ -75,6 +76,7 @@ export function parentWakerStart(
     if (Date.now() - lastSweep > sweepEveryMs) {
       lastSweep = Date.now();
       await wokenWaitsSweep(db);
+      await waitSuccessorsSweep(db);
     }
     return woken;
   };

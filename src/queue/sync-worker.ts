@@ -5,6 +5,7 @@
  * the parent arrive). Past the wait's time bound it fails for good into the dead-letter queue,
  * with one error line naming the record.
  */
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { fromDrizzle, type JobInsert, type JobResult, type JobWithMetadata, type PgBoss } from 'pg-boss';
 import type { Drizzle } from '../db/database.ts';
@@ -18,6 +19,7 @@ import { batchFailure, MirrorTableMissingError, type ParentNotSyncedError } from
 import { parentWaitsGiveUp, parentWaitsRecord, type ParentWaitEntry } from './parent-wait.ts';
 import { parentWaitMaxSecondsDefault } from './retry-schedule.ts';
 import { waitDecide } from './wait-decision.ts';
+import { waitSuccessorsSettle, type RecordJob, type WaitSuccessorsChange } from './wait-successor.ts';
 import { WaitTally } from './wait-tally.ts';
 
 export interface SyncWorkerOptions {
@@ -123,6 +125,10 @@ async function batchHandle(
   const results: JobResult[] = [];
   const waiting: Waiting[] = [];
   const done: string[] = [];
+  const written: RecordJob[] = [];
+  // Only a job due later than it was created (a successor, or one the waker brought forward) can
+  // be a successor or have a wait on record: a first execution costs no statement of its own.
+  const successorLike = (job: JobWithMetadata<unknown>) => job.startAfter.getTime() > job.createdOn.getTime();
   for (const job of jobs) {
     const outcome = outcomes.get(job.id);
     if (!outcome) continue; // pg-boss fails (and retries) a job left without a result
@@ -130,14 +136,19 @@ async function batchHandle(
       waiting.push({ job, recordId: outcome.recordId, error: outcome.error });
       continue;
     }
-    // Only a job due later than it was created (a successor, or one the waker brought forward)
-    // can have a wait on record: a first execution costs no statement here.
+    if (outcome.status === 'written') written.push({ recordKey: outcome.recordId, jobId: job.id });
     const key = 'recordId' in outcome && outcome.recordId !== undefined ? outcome.recordId : job.singletonKey;
-    if (key && job.startAfter.getTime() > job.createdOn.getTime()) done.push(key);
+    if (key && successorLike(job)) done.push(key);
     const jobLog = log.child({ jobId: job.id, recordId: 'recordId' in outcome ? outcome.recordId : undefined });
     results.push(outcomeSettle(jobLog, object, job, outcome));
   }
-  results.push(...(await waitingSettle(boss, db, log, object, waiting, done, options)));
+  const successors = {
+    ran: jobs.filter((job) => outcomes.has(job.id) && successorLike(job)).map((job) => job.id),
+    written,
+    // The batch's reads began after its jobs were fetched.
+    fetchedAt: new Date(Math.min(...jobs.map((job) => job.startedOn.getTime()))),
+  };
+  results.push(...(await waitingSettle(boss, db, log, object, waiting, done, successors, options)));
   state.tally.add(waiting.map(({ error }) => error.parent));
   options.metrics?.batchRecord(object.queue, ...syncBatchCounted(jobs, outcomes, results, started));
   return results;
@@ -167,7 +178,9 @@ function outcomeSettle(log: Logger, object: AnyMirrorObject, job: JobWithMetadat
  * waiting job completes (its output says what it waits for) and, before it does, ONE `insert` per
  * batch enqueues its successors: the same payload and record key, due after the polynomial
  * backoff, with the retries the job had left. The wait count and the time waited live in
- * connect_sync.parent_wait, written in the same transaction as the successors. (`work()`'s
+ * connect_sync.parent_wait, written in the same transaction as the successors, which are marked
+ * as such in connect_sync.wait_successor; queued successors of the records the batch wrote are
+ * completed as superseded by the same statement (wait-successor.ts). (`work()`'s
  * `transactional` mode cannot be combined with `perJobResults`, so the completion itself is
  * pg-boss's own statement after this commits: a crash between the two leaves the job active
  * until it expires and is retried; the record is then synced twice, one run after the other.)
@@ -179,12 +192,14 @@ async function waitingSettle(
   object: AnyMirrorObject,
   waiting: readonly Waiting[],
   done: readonly string[],
+  successors: Omit<WaitSuccessorsChange, 'enqueued'>,
   options: SyncWorkerOptions,
 ): Promise<JobResult[]> {
   const waitingKeys = new Set(waiting.map(({ recordId }) => recordId));
   const forget = done.filter((key) => !waitingKeys.has(key));
   if (waiting.length === 0) {
     await parentWaitsRecord(db, object.queueName, forget, []);
+    supersededSay(log, await waitSuccessorsSettle(db, object.queueName, { ...successors, enqueued: [] }));
     return [];
   }
   const timeScale = options.timeScale ?? 1;
@@ -200,9 +215,11 @@ async function waitingSettle(
   }));
   const results: JobResult[] = [];
   const gaveUp: string[] = [];
+  let superseded = 0;
   await db.transaction(async (tx) => {
     const states = await parentWaitsRecord(tx, object.queueName, forget, entries);
-    const successors: JobInsert[] = [];
+    const enqueued: JobInsert[] = [];
+    const marked: RecordJob[] = [];
     for (const { job, recordId, error } of waiting) {
       const state = states.get(recordId) ?? { waits: 1, waitedSeconds: 0, gaveUp: false };
       const output = { waiting: error.message, ...errorOutput(error), parent: error.parent, mirrorRowExists: error.mirrorRowExists, waits: state.waits };
@@ -220,7 +237,10 @@ async function waitingSettle(
         continue;
       }
       const startAfter = decision.startAfterSeconds;
-      successors.push({
+      const id = randomUUID();
+      marked.push({ jobId: id, recordKey: recordId });
+      enqueued.push({
+        id,
         data: job.data as object,
         singletonKey: job.singletonKey ?? recordId,
         startAfter,
@@ -229,10 +249,16 @@ async function waitingSettle(
       jobLog.debug({ waits: state.waits, nextRunInSeconds: Math.round(startAfter * 10) / 10 }, `waiting: ${error.message}`);
       results.push({ id: job.id, status: 'completed', output: { ...output, nextRunInSeconds: Math.round(startAfter * 1000) / 1000 } });
     }
-    if (successors.length > 0) await boss.insert(object.queueName, successors, { db: fromDrizzle(tx, sql) });
+    if (enqueued.length > 0) await boss.insert(object.queueName, enqueued, { db: fromDrizzle(tx, sql) });
     await parentWaitsGiveUp(tx, object.queueName, gaveUp);
+    superseded = await waitSuccessorsSettle(tx, object.queueName, { ...successors, enqueued: marked });
   });
+  supersededSay(log, superseded);
   return results;
+}
+
+function supersededSay(log: Logger, settled: number): void {
+  if (settled > 0) log.debug({ settled }, `${settled} queued successors superseded: their records are written`);
 }
 
 function errorOutput(error: Error): { name: string; message: string } {

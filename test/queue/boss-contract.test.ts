@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { bossNotifyChannel, bossVersionsHeld } from '../../src/queue/boss-contract.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
+import { waitSuccessorsSettle } from '../../src/queue/wait-successor.ts';
 import { testDatabase } from '../support/database.ts';
 import { editorObjectSet } from '../support/editor.ts';
 import { testBoss } from '../support/queue.ts';
@@ -51,6 +52,30 @@ describe("connect-sync's job row", () => {
     }
     const [send, ...ours] = rows.map(({ how: _how, ...row }) => row);
     for (const row of ours) expect(row).toEqual(send);
+  });
+
+  it("settled as superseded is pg-boss's complete of a queued job, but for its output", async () => {
+    const rows = [];
+    for (const how of ['complete', 'superseded'] as const) {
+      const school = await schoolInsert(database);
+      const id = randomUUID();
+      await boss.insert(editor.queueName, [{ id, data: { schoolId: school.id, isCreate: true }, singletonKey: school.id, startAfter: 3600 }]);
+      if (how === 'complete') await boss.complete(editor.queueName, id, { superseded: 'by hand' }, { includeQueued: true });
+      else {
+        await waitSuccessorsSettle(database.db, editor.queueName, { enqueued: [{ jobId: id, recordKey: school.id }], ran: [], written: [], fetchedAt: new Date() });
+        const settled = await waitSuccessorsSettle(database.db, editor.queueName, {
+          enqueued: [],
+          ran: [],
+          written: [{ recordKey: school.id, jobId: randomUUID() }],
+          fetchedAt: new Date(Date.now() + 1000),
+        });
+        expect(settled).toBe(1);
+      }
+      const { output, ...row } = await jobRow(id);
+      expect(output).toMatchObject({ superseded: expect.any(String) });
+      rows.push({ ...row, singleton_key_is_the_record: row.singleton_key_is_the_record === school.id });
+    }
+    expect(rows[1]).toEqual(rows[0]);
   });
 
   it("NOTIFYs pg-boss's own channel, with the queue's name", async () => {
