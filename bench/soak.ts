@@ -4,7 +4,7 @@
  * syncs them and the Connect stand-in gives the mirror rows their sfids, while every
  * `faultEverySeconds` every connection to the database is terminated, or (every third fault) the
  * server restarts. Then, once the queues have drained: every record's mirror row exactly once,
- * no job stuck or failed, and no process crash. The server is the soak's own (embedded, a temp
+ * no job stuck, failed or left queued for later, and no process crash. The server is the soak's own (embedded, a temp
  * folder), so restarting it disturbs nothing else.
  */
 import pg from 'pg';
@@ -38,7 +38,10 @@ export interface SoakReport {
   duplicateRows: number;
   stuckJobs: number;
   failedJobs: number;
-  /** Successor jobs of records already written, due later: they find the row written and complete. */
+  /**
+   * Jobs still queued, due later, once every record is written: successors the batch that wrote
+   * their record should have settled as superseded. They would run for nothing, hours later.
+   */
   queuedLater: number;
   drainSeconds: number;
   workerCrashes: number;
@@ -174,7 +177,8 @@ export async function soakRun(options: SoakOptions): Promise<SoakReport> {
       workerLogLines: worker.lines(),
       ok: false,
     };
-    report.ok = report.missingRows === 0 && report.duplicateRows === 0 && report.stuckJobs === 0 && report.failedJobs === 0 && report.workerCrashes === 0;
+    report.ok =
+      report.missingRows === 0 && report.duplicateRows === 0 && report.stuckJobs === 0 && report.failedJobs === 0 && report.queuedLater === 0 && report.workerCrashes === 0;
     if (report.workerCrashes > 0) progress(`worker output before its last crash: ${worker.tail()}`);
     return report;
   } finally {

@@ -127,7 +127,7 @@ async function batchHandle(
   const done: string[] = [];
   const written: RecordJob[] = [];
   // Only a job due later than it was created (a successor, or one the waker brought forward) can
-  // be a successor or have a wait on record: a first execution costs no statement of its own.
+  // be a successor or have a wait on record.
   const successorLike = (job: JobWithMetadata<unknown>) => job.startAfter.getTime() > job.createdOn.getTime();
   for (const job of jobs) {
     const outcome = outcomes.get(job.id);
@@ -199,7 +199,10 @@ async function waitingSettle(
   const forget = done.filter((key) => !waitingKeys.has(key));
   if (waiting.length === 0) {
     await parentWaitsRecord(db, object.queueName, forget, []);
-    supersededSay(log, await waitSuccessorsSettle(db, object.queueName, { ...successors, enqueued: [] }));
+    // A batch of first runs costs no statement here: a record one of them wrote still has its
+    // wait on record (only a successor's run forgets it), so the waker brings its queued
+    // successors forward at once; they find the row written and complete.
+    if (successors.ran.length > 0) supersededSay(log, await waitSuccessorsSettle(db, object.queueName, { ...successors, enqueued: [] }));
     return [];
   }
   const timeScale = options.timeScale ?? 1;

@@ -74,18 +74,18 @@ describe('a successor of a record already written', () => {
   it('leaves a job for a change the writer did not read to run, and that change lands', async () => {
     const { school, role, key } = await roleWaitingOnEditor();
     await roleEnqueue(role.id);
-    // Waited twice: its successor is due 18 s later.
-    await waitFor('the second wait', async () => (await waitsOf(key)) === 2, { timeoutMs: 15_000 });
+    await waitFor('the first wait', async () => (await waitsOf(key)) === 1);
+    await roleEnqueue(role.id);
+    await waitFor('the second wait', async () => (await waitsOf(key)) === 2);
     await mirrorRowSync(database, editor, school.id);
 
-    // The writer reads the role (a teacher) and is held at its write; meanwhile the role becomes
-    // an owner and that change's job is enqueued, after the writer's read.
+    // The first successor reads the role (a teacher) and is held at its write; meanwhile the role
+    // becomes an owner and that change's job is enqueued, after the writer's read.
     const holder = new pg.Client({ connectionString: database.url });
     await holder.connect();
     try {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE salesforce.contact_editor_affiliation__c IN EXCLUSIVE MODE');
-      await roleEnqueue(role.id);
       await waitFor('the writer to be held at its write', async () => {
         const { rows } = await holder.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_locks WHERE NOT granted AND relation = 'salesforce.contact_editor_affiliation__c'::regclass`,
@@ -104,7 +104,7 @@ describe('a successor of a record already written', () => {
     await waitFor('the owner to land', async () => (await mirrorRowRead(database, contactEditorAffiliation, key))?.roletype__c === 'owner', { timeoutMs: 10_000 });
     await waitFor('every job of the role to settle', async () => (await roleJobs(key)).every((job) => job.state === 'completed'));
     const outputs = (await roleJobs(key)).map((job) => job.output);
-    // The writer and the later change's job each wrote; the queued successor was superseded.
+    // The writer and the later change's job each wrote; the other successor was superseded.
     expect(outputs.filter((output) => output?.written)).toHaveLength(2);
     expect(outputs.filter((output) => output?.superseded)).toHaveLength(1);
   });
