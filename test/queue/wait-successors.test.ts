@@ -23,13 +23,22 @@ import { waitFor } from '../support/wait.ts';
 // the other chain's job was running).
 const { database, boss, sync } = await testSyncWorker({ timeScale: 1 });
 
-/** A role whose Contact is in Salesforce and whose Editor__c row has no sfid yet. */
-async function roleWaitingOnEditor() {
+/**
+ * A role whose Contact is in Salesforce and whose Editor__c row has no sfid yet, changed twice
+ * while it waits: two jobs, each waiting, each with a successor (the first due 3 s later, the
+ * second 18 s).
+ */
+async function roleWaitingTwice() {
   const school = await schoolInsert(database);
   const role = await roleInsert(database, { schoolId: school.id });
   await mirrorRowInsert(database, contact, role.userId, { synced: true });
   await mirrorRowInsert(database, editor, school.id, { synced: false });
-  return { school, role, key: String(role.id) };
+  const key = String(role.id);
+  await roleEnqueue(role.id);
+  await waitFor('the first wait', async () => (await waitsOf(key)) === 1);
+  await roleEnqueue(role.id);
+  await waitFor('the second wait', async () => (await waitsOf(key)) === 2);
+  return { school, role, key };
 }
 
 async function roleEnqueue(roleId: number): Promise<void> {
@@ -50,13 +59,7 @@ async function waitsOf(key: string): Promise<number> {
 
 describe('a successor of a record already written', () => {
   it('is settled as superseded in the batch that writes the record, not left queued', async () => {
-    const { school, role, key } = await roleWaitingOnEditor();
-    // Two changes of the role while its school is on its way: two jobs, each waiting, each with a
-    // successor (the second due 18 s later, the first 3 s).
-    await roleEnqueue(role.id);
-    await waitFor('the first wait', async () => (await waitsOf(key)) === 1);
-    await roleEnqueue(role.id);
-    await waitFor('the second wait', async () => (await waitsOf(key)) === 2);
+    const { school, key } = await roleWaitingTwice();
     expect((await roleJobs(key)).filter((job) => job.state === 'created' && job.due_later)).toHaveLength(2);
 
     await mirrorRowSync(database, editor, school.id);
@@ -72,11 +75,7 @@ describe('a successor of a record already written', () => {
   });
 
   it('leaves a job for a change the writer did not read to run, and that change lands', async () => {
-    const { school, role, key } = await roleWaitingOnEditor();
-    await roleEnqueue(role.id);
-    await waitFor('the first wait', async () => (await waitsOf(key)) === 1);
-    await roleEnqueue(role.id);
-    await waitFor('the second wait', async () => (await waitsOf(key)) === 2);
+    const { school, role, key } = await roleWaitingTwice();
     await mirrorRowSync(database, editor, school.id);
 
     // The first successor reads the role (a teacher) and is held at its write; meanwhile the role
