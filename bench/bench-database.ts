@@ -5,7 +5,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { databaseDrop, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
+import { databaseDrop, databaseEnsure, databaseRecreate, databaseUrlFor } from '../src/db/database-admin.ts';
 import { databaseConnect, type Database } from '../src/db/database.ts';
 import { embeddedServerStart } from '../src/db/embedded-postgres.ts';
 import { migrateQueue } from '../src/schema/migrate.ts';
@@ -21,8 +21,14 @@ export interface BenchDatabase {
   drop(): Promise<void>;
 }
 
-/** Creates and migrates a database named `name` (suffixed with the process id). */
-export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> {
+/**
+ * Creates and migrates a database named `name` (suffixed with the process id). With `keep`, on
+ * DATABASE_URL's server only, the database is named `name` as given, used again when it exists
+ * (migrating is idempotent) and left in place by `drop()`: for a data set too big to load each run.
+ */
+export async function benchDatabaseCreate(name: string, options: { keep?: boolean } = {}): Promise<BenchDatabase> {
+  const keep = options.keep === true;
+  if (keep && !process.env.DATABASE_URL) throw new Error('A kept benchmark database needs DATABASE_URL: an embedded server is gone after the run');
   let stopServer = async () => undefined as void;
   let adminUrl = process.env.DATABASE_URL;
   let server = 'DATABASE_URL';
@@ -38,8 +44,9 @@ export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> 
       rmSync(dataDir, { recursive: true, force: true });
     };
   }
-  const databaseName = `${name}_${process.pid}`;
-  await databaseRecreate(adminUrl, databaseName);
+  const databaseName = keep ? name : `${name}_${process.pid}`;
+  if (keep) await databaseEnsure(adminUrl, databaseName);
+  else await databaseRecreate(adminUrl, databaseName);
   const database = await databaseConnect(databaseUrlFor(adminUrl, databaseName));
   // Mirror tables without the Connect stand-in's triggers: seeds write Connect's own states
   // (SYNCED, FAILED) straight in, as a real mirror holds them, and no trigger log is kept.
@@ -51,7 +58,7 @@ export async function benchDatabaseCreate(name: string): Promise<BenchDatabase> 
     server: `${server}, PostgreSQL ${rows[0]?.server_version ?? '?'}`,
     drop: async () => {
       await database.close();
-      await databaseDrop(adminUrl, databaseName);
+      if (!keep) await databaseDrop(adminUrl, databaseName);
       await stopServer();
     },
   };
