@@ -34,7 +34,8 @@ const insertsSql = (schools: number) => `
     FROM roles r JOIN schools s ON s.id = r.school_id
    WHERE NOT (substr(s.name, 8)::int % 5000 = 11 AND r.role = 'owner');
   INSERT INTO salesforce.contact (pi_accounts_unique_id__c, sfid, _hc_lastop)
-  SELECT md5('spare' || n)::uuid::text, '003' || lpad((1000000 + n)::text, 15, '0'), 'SYNCED' FROM generate_series(1, 70000) n;
+  -- Contacts of nobody in a school, their sfids past any role's.
+  SELECT md5('spare' || n)::uuid::text, '003' || lpad((900000000000000 + n)::text, 15, '0'), 'SYNCED' FROM generate_series(1, 70000) n;
   INSERT INTO salesforce.contact_editor_affiliation__c
     (affiliation_id__c, editor__r__editoruuid__c, contact__r__pi_accounts_unique_id__c, roletype__c, sfid, _hc_lastop, _hc_err)
   SELECT r.id::text, r.school_id::text, r.user_id::text, r.role::text,
