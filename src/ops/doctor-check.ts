@@ -9,7 +9,8 @@ import type { MirrorObjectSet } from '../mirror/object-set.ts';
 
 /**
  * One of the doctor's SQL functions (`SELECT * FROM connect_sync.<name>()`): the columns it
- * returns, each with its Postgres type, and the SELECT that makes them.
+ * returns, each with its Postgres type, and the SELECT that makes them. The SELECT only reads
+ * (the function is made STABLE and PARALLEL SAFE).
  */
 export interface DoctorFunction {
   name: string;

@@ -234,7 +234,13 @@ function definitionSelect({ columns, select }: DoctorFunction): SQL {
   )} FROM (${select}) s`;
 }
 
-/** One function's DDL: its SELECT, each column cast to the declared type, as the body of a STABLE SQL function. */
+/**
+ * One function's DDL: its SELECT, each column cast to the declared type, as the body of a STABLE
+ * SQL function. PARALLEL SAFE: the planner decides whether a query may use parallel workers from
+ * the functions the query names, before it inlines them, so an unmarked function (PARALLEL UNSAFE
+ * by default) kept every read of the doctor on one process; once inlined, each table the body
+ * reads is judged on its own expressions again.
+ */
 function functionSql(definition: DoctorFunction): string {
   const { name, columns } = definition;
   // Values inlined here come only from the declarations and are quoted by drizzle.
@@ -242,7 +248,7 @@ function functionSql(definition: DoctorFunction): string {
   const returns = Object.entries(columns)
     .map(([column, type]) => `${identifierQuote(column)} ${type}`)
     .join(', ');
-  return `CREATE FUNCTION ${qualifiedName(opsSchema, name)}() RETURNS TABLE (${returns}) LANGUAGE sql STABLE AS ${literal(body)}`;
+  return `CREATE FUNCTION ${qualifiedName(opsSchema, name)}() RETURNS TABLE (${returns}) LANGUAGE sql STABLE PARALLEL SAFE AS ${literal(body)}`;
 }
 
 /** The DDL that (re)creates every function. */

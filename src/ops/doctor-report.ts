@@ -10,7 +10,7 @@ import type { CommandContext } from '../command-context.ts';
 import type { Database, Drizzle } from '../db/database.ts';
 import { identifierQuote } from '../db/sql-names.ts';
 import type { SyncConfig } from '../sync-config.ts';
-import { doctorReadWithoutJit } from './doctor-read.ts';
+import { doctorRead } from './doctor-read.ts';
 import { mirrorTableName, mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
 import { doctorFunctions, doctorFunctionsEnsure, doctorSelectsWithout } from './doctor-functions.ts';
 import { opsFunction, opsSchema } from './doctor-sql.ts';
@@ -97,11 +97,11 @@ export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, conf
   if (missing.length > 0) {
     const { selects, unread } = doctorSelectsWithout(config.objects, missing);
     const source = { relation: (name: string) => sql`(${selects.get(name)}) AS doctor_rows`, unread, missing: missing.map(mirrorTableName) };
-    return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options, source));
+    return doctorRead(database, (reader) => doctorReportRead(reader, config, options, source));
   }
   await doctorFunctionsEnsure(database, config);
   const source = { relation: opsFunction, unread: new Map(), missing: [] };
-  return doctorReadWithoutJit(database, (reader) => doctorReportRead(reader, config, options, source));
+  return doctorRead(database, (reader) => doctorReportRead(reader, config, options, source));
 }
 
 async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: { examples?: number }, source: ReportSource): Promise<DoctorReport> {

@@ -16,7 +16,7 @@ import { syncEnqueuer } from '../queue/enqueue.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
-import { doctorReadWithoutJit } from './doctor-read.ts';
+import { doctorRead } from './doctor-read.ts';
 import { doctorFunctions, doctorFunctionsEnsure, doctorMirrorPresent } from './doctor-functions.ts';
 import { jobStatesWaiting, opsFunction } from './doctor-sql.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
@@ -71,7 +71,7 @@ export interface RepairResult {
 export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig): Promise<RepairPlan> {
   await doctorMirrorPresent(database, config);
   await doctorFunctionsEnsure(database, config);
-  return doctorReadWithoutJit(database, (reader) => repairPlanRead(reader, config));
+  return doctorRead(database, (reader) => repairPlanRead(reader, config));
 }
 
 async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig): Promise<RepairPlan> {
@@ -81,9 +81,14 @@ async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config
   const { rows: missing } = await database.db.execute<{ queue_name: string; record_id: string }>(
     sql`SELECT queue_name, record_id FROM ${opsFunction(doctorFunctions.repairMissingRows)} ORDER BY queue_name, record_id`,
   );
-  const { rows: discarded } = await database.db.execute<{ queue_name: string; record_id: string; job_id: string }>(
-    sql`SELECT queue_name, record_id, job_id FROM ${opsFunction(doctorFunctions.repairDiscarded)} ORDER BY queue_name, record_id`,
-  );
+  // Discarded jobs are rare (syncing was off); only then is repair_discarded read, which sets them
+  // against every record with no mirror row: a second pass over the whole mirror otherwise.
+  const { rows: anyDiscarded } = await database.db.execute<{ found: boolean }>(sql`SELECT EXISTS (SELECT 1 FROM ${opsFunction(doctorFunctions.discarded)}) AS found`);
+  const { rows: discarded } = anyDiscarded[0]?.found
+    ? await database.db.execute<{ queue_name: string; record_id: string; job_id: string }>(
+        sql`SELECT queue_name, record_id, job_id FROM ${opsFunction(doctorFunctions.repairDiscarded)} ORDER BY queue_name, record_id`,
+      )
+    : { rows: [] };
   const { rows: upstream } = await database.db.execute<{ count: number; examples: string[] | null }>(
     sql`SELECT count(*)::int AS count, (array_agg(object_name || '/' || record_id ORDER BY object_name, record_id))[1:5] AS examples
         FROM ${opsFunction(doctorFunctions.failedRows)} WHERE lookup_column IS NOT NULL AND NOT parent_synced`,
