@@ -61,13 +61,16 @@ function schoolsSql(objects: MirrorObjectSet): SQL {
       (lookup) =>
         sql`WHEN ${affiliationOf(sql`${failedRow('a')} AND ${failedOn('a', lookup)} AND NOT ${parentSynced('a', lookup, 'p')}`)} THEN ${`failedOn${objectWord(lookup.parent)}`}`,
     ),
+    // OFFSET 0 here and LIMIT 1 below: looked up per school, by index. The planner cannot estimate
+    // how few schools lack a synced affiliation (it guesses half) and would otherwise hash the
+    // whole child table against its mirror, and the whole Editor__c table, to answer for a handful.
     sql`WHEN EXISTS (SELECT 1 FROM ${child.source.table} WHERE ${childToSubject} AND ${notSkipped(child)}
-      AND NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', child.externalId)} = ${recordKey(child)})) THEN 'noAffiliationRow'`,
-    sql`WHEN NOT EXISTS (SELECT 1 FROM ${child.source.table} WHERE ${childToSubject} AND ${notSkipped(child)}) THEN 'noStaffRoles'`,
+      AND NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${column('a', child.externalId)} = ${recordKey(child)}) OFFSET 0) THEN 'noAffiliationRow'`,
+    sql`WHEN NOT EXISTS (SELECT 1 FROM ${child.source.table} WHERE ${childToSubject} AND ${notSkipped(child)} OFFSET 0) THEN 'noStaffRoles'`,
   ];
   return sql`SELECT ${subjectKey} AS school_id, CASE ${sql.join(cases, sql` `)} ELSE 'other' END AS class
     FROM ${subject.source.table}
-    LEFT JOIN ${subject.table} e ON ${column('e', subject.externalId)} = ${subjectKey}
+    LEFT JOIN LATERAL (SELECT e.id FROM ${subject.table} e WHERE ${column('e', subject.externalId)} = ${subjectKey} LIMIT 1) e ON true
     WHERE NOT ${affiliationOf(sql`${column('a', 'sfid')} IS NOT NULL`)}`;
 }
 

@@ -14,6 +14,7 @@ import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { bossCreate } from '../queue/boss.ts';
 import { bossSchema } from '../queue/queues.ts';
 import { sourceQuery } from '../sync/source-query.ts';
+import { notSkipped } from './doctor-sql.ts';
 import { operatorPrint } from './operator-text.ts';
 
 /** Records read and jobs inserted per batch. */
@@ -60,8 +61,8 @@ export async function backfillRun(
   options: { batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<BackfillResult> {
   const batchSize = options.batchSize ?? backfillBatchSize;
-  const { source, skip } = object;
-  const synced = skip ? sql`NOT COALESCE((${skip.when}), false)` : sql`true`;
+  const { source } = object;
+  const synced = notSkipped(object);
 
   return backfillLockHold(database, object, async () => {
     const [counted] = (await sourceQuery(database.db, object, { count: sql<number>`count(*)::int` }).where(synced)) as { count: number }[];

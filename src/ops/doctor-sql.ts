@@ -72,14 +72,18 @@ export function jobUnderWay(object: AnyMirrorObject, key: SQL, states: readonly 
     )}))`;
 }
 
+// `x IS NOT TRUE` rather than `NOT COALESCE(x, false)`, the same truth: the planner estimates it
+// from x's own statistics (COALESCE gets a flat 50 %), and a misestimate at ten million rows picks
+// a join order that hashes a whole table for nothing.
+
 /** The source record is one the object syncs (not skipped, such as a student role). */
 export function notSkipped(object: AnyMirrorObject): SQL {
-  return object.skip ? sql`NOT COALESCE((${object.skip.when}), false)` : sql`true`;
+  return object.skip ? sql`(${object.skip.when}) IS NOT TRUE` : sql`true`;
 }
 
 /** The source record is expected to have a mirror row (a rejected school's staff are not). */
 export function rowExpected(object: AnyMirrorObject): SQL {
-  return object.expected ? sql`COALESCE((${object.expected}), false)` : sql`true`;
+  return object.expected ? sql`(${object.expected}) IS TRUE` : sql`true`;
 }
 
 /** `Editor__c` → `Editor`: the word a class name uses for an object. */
