@@ -9,6 +9,7 @@
  * prefix on DATABASE_URL's server: each size's database (`<prefix>_<schools>`) is seeded once,
  * used again by later runs and left in place (drop it by hand: ten million rows take 3.4 GB).
  */
+import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { doctorReport } from '../src/ops/doctor-report.ts';
@@ -30,11 +31,51 @@ export interface DoctorBenchResult {
   /** The server's `jit` setting for the two figures above, and the same two with JIT off. */
   jit: string;
   jitOff: { doctorSeconds: number; repairPlanSeconds: number };
+  /**
+   * The work itself, whatever else the machine runs: CPU seconds the server's backend spent on one
+   * `doctor` and one `repair` dry run, on a single connection with parallel workers off (so no
+   * work runs elsewhere). Null when the server is not on this machine (its /proc is not ours).
+   */
+  serverCpu: { doctorSeconds: number; repairPlanSeconds: number } | null;
   counts: Record<string, number>;
   server: string;
 }
 
 const schoolsDefault = 150_000;
+
+/** CPU seconds (user and system) process `pid` has spent, from /proc; null when it is not visible here. */
+function processCpuSeconds(pid: number): number | null {
+  try {
+    // Fields 14 and 15 after the command name (which may hold spaces), in clock ticks of 1/100 s.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
+/** One `doctor` and one `repair` dry run on one connection without parallel workers, as its backend's CPU seconds (after a warm-up). */
+export async function serverCpuMeasure(databaseUrl: string): Promise<DoctorBenchResult['serverCpu']> {
+  const url = new URL(databaseUrl);
+  url.searchParams.set('options', '-c max_parallel_workers_per_gather=0');
+  const single = await databaseConnect(url.toString(), false, { poolSize: 1 });
+  try {
+    const { rows } = await single.pool.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
+    const pid = rows[0]?.pid ?? 0;
+    await doctorReport(single, editorConfig);
+    const cpu = async (run: () => Promise<unknown>) => {
+      const before = processCpuSeconds(pid);
+      await run();
+      const after = processCpuSeconds(pid);
+      return before === null || after === null ? null : after - before;
+    };
+    const doctorSeconds = await cpu(() => doctorReport(single, editorConfig));
+    const repairPlanSeconds = await cpu(() => repairPlan(single, editorConfig));
+    return doctorSeconds === null || repairPlanSeconds === null ? null : { doctorSeconds, repairPlanSeconds };
+  } finally {
+    await single.close();
+  }
+}
 
 /**
  * Seeds a database of `schools` schools (or finds it seeded, with `keep`) and times `doctor` and a
@@ -80,6 +121,7 @@ export async function doctorBenchmark(schools = schoolsDefault, options: { keep?
     url.searchParams.set('options', '-c jit=off');
     jitOffDatabase = await databaseConnect(url.toString());
     const off = await timed(jitOffDatabase);
+    const serverCpu = await serverCpuMeasure(database.url);
     const counts = Object.fromEntries(Object.entries(report?.checks.schools?.classes ?? {}).map(([name, found]) => [name, found.count]));
     // A timing of a doctor that classifies wrongly is worth nothing: check the seed's classes first.
     for (const [name, count] of Object.entries(seededClasses(schools))) {
@@ -92,6 +134,7 @@ export async function doctorBenchmark(schools = schoolsDefault, options: { keep?
       repairPlanSeconds,
       jit: jit[0]?.jit ?? '?',
       jitOff: { doctorSeconds: off.doctorSeconds, repairPlanSeconds: off.repairPlanSeconds },
+      serverCpu,
       counts,
       server: bench.server,
     };
