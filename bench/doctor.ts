@@ -3,11 +3,12 @@
  * (1.1 million mirror rows; bench/doctor-seed.ts makes them). Reports the time of one whole
  * `doctor` (all classes, counts and examples, read from the doctor's functions), the best of three
  * runs after a warm-up, and one `repair` dry run, each through connections with the server's JIT as
- * configured (on by default from PostgreSQL 11) and through connections with it off. Takes sizes:
- * `node bench/doctor.ts [--keep <database>] <schools>…` (each a multiple of 10,000; about 7.4
- * mirror rows per school, so 1,360,000 schools make 10 million rows). `--keep` names a database
- * prefix on DATABASE_URL's server: each size's database (`<prefix>_<schools>`) is seeded once,
- * used again by later runs and left in place (drop it by hand: ten million rows take 3.4 GB).
+ * configured (on by default from PostgreSQL 11) and through connections with it off; then the
+ * server's CPU seconds for one of each without parallel workers. Takes sizes:
+ * `node bench/doctor.ts [--keep <database>] <schools>…` (each a multiple of 10,000; about 7 mirror
+ * rows per school: 1,360,000 schools make 9.5 million rows, 1,430,000 ten million). `--keep` names
+ * a database prefix on DATABASE_URL's server: each size's database (`<prefix>_<schools>`) is seeded
+ * once, used again by later runs and left in place (drop it by hand: 9.5 million rows take 3.2 GB).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
