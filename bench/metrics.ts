@@ -14,7 +14,7 @@ import { silentLogger } from '../src/log.ts';
 import { SyncMetrics } from '../src/metrics/sync-metrics.ts';
 import { bossCreate } from '../src/queue/boss.ts';
 import { syncWorkerDefaults } from '../src/queue/sync-worker.ts';
-import { queueDepthsRead } from '../src/worker/queue-summary.ts';
+import { queueDepthsRead } from '../src/worker/queue-depths.ts';
 import { benchDatabaseCreate } from './bench-database.ts';
 import { drainRate, drainSeedSql } from './drain.ts';
 

@@ -20,7 +20,7 @@ import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import { doctorReport } from '../ops/doctor-report.ts';
 import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
-import { queueDepthsRead } from '../worker/queue-summary.ts';
+import { queueDepthsRead } from '../worker/queue-depths.ts';
 import { dashboardDatabaseUrl, dashboardHost, dashboardListen } from './dashboard-listen.ts';
 import { loginLimited, type LoginLimitOptions } from './login-limit.ts';
 import { overviewPage } from './overview-page.ts';
@@ -46,14 +46,16 @@ export interface DashboardServer {
 
 /**
  * The dashboard's routes, for serving or for testing with `app.request()`. `/metrics` (Prometheus
- * text) takes `metricsToken` as a bearer token when one is given, else the dashboard's credentials.
+ * text) takes `metricsToken` as a bearer token when one is given, else the dashboard's credentials;
+ * it answers from the last collection, read again in the background once `metricsCollectSeconds`
+ * old (15 by default).
  */
 export function dashboardApp(
   database: Database,
   config: SyncConfig,
   credentials: { username: string; password: string },
   log: Logger = silentLogger,
-  options: { loginLimit?: LoginLimitOptions; metricsToken?: string } = {},
+  options: { loginLimit?: LoginLimitOptions; metricsToken?: string; metricsCollectSeconds?: number } = {},
 ) {
   const queues = createDashboardHandler({
     databases: [{ url: dashboardDatabaseUrl(database), name: 'connect-sync', schema: bossSchema }],
@@ -69,7 +71,7 @@ export function dashboardApp(
   const dashboardAuth = loginLimited(basicAuth({ ...credentials, realm: 'connect-sync' }), log, options.loginLimit);
   app.use('*', (c, next) => (c.req.path === metricsPath && options.metricsToken ? next() : dashboardAuth(c, next)));
   if (options.metricsToken) app.use(metricsPath, bearerAuth({ token: options.metricsToken }));
-  const metrics = new SyncMetrics(database, config, { log });
+  const metrics = new SyncMetrics(database, config, { log, collectEverySeconds: options.metricsCollectSeconds });
   app.get(metricsPath, async (c) => c.body(await metrics.registry.metrics(), 200, { 'Content-Type': metrics.registry.contentType }));
   app.get('/', async (c) => {
     const history = { samples: await samplesRead(database.db), queues: config.objects.objects.map((object) => object.queue) };

@@ -3,7 +3,7 @@ import { html } from 'hono/html';
 import { historyCharts } from '../metrics/history-chart.ts';
 import type { SyncSample } from '../metrics/metrics-store.ts';
 import { checksUnreadText, objectUnreadText, type DoctorClass, type DoctorReport, type ObjectHealth } from '../ops/doctor-report.ts';
-import type { QueueDepths } from '../worker/queue-summary.ts';
+import type { QueueDepths } from '../worker/queue-depths.ts';
 
 export function overviewPage(depths: QueueDepths, report: DoctorReport, queuesPath: string, history?: { samples: SyncSample[]; queues: string[] }) {
   const queues = Object.entries(depths.queues).sort(([a], [b]) => a.localeCompare(b));

@@ -1,10 +1,12 @@
 /**
  * The sync's metrics, one source for every way out: Prometheus text (the dashboard's /metrics),
  * a prom-client registry a host reads when the worker runs in its process, and the worker's
- * l2met log lines. Read set-wise at collection time: queue depths by the summary's own query,
- * outcome counters from the running totals workers keep in the database (plus what this worker
- * counted since it last added to them), and the doctor's mirror counts from a cache refreshed at
- * most every few minutes, so a scrape never scans a mirror table.
+ * l2met log lines. A scrape never counts anything: it answers from the last collection, and
+ * starts the next in the background once that one is `collectEverySeconds` old. A collection
+ * reads the queue numbers pg-boss's monitor keeps (queue-counts.ts) and the outcome totals
+ * workers keep in the database (plus what this process counted since it last added to them);
+ * the doctor's mirror counts come from a cache refreshed at most every few minutes, so a scrape
+ * never scans a mirror table or the job table.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.ts';
@@ -13,13 +15,15 @@ import type { Logger } from '../log.ts';
 import { doctorReport, type DoctorReport } from '../ops/doctor-report.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { statementFailure } from '../sync/statement-errors.ts';
-import { queueDepthsRead, type QueueDepths } from '../worker/queue-summary.ts';
 import { l2metCounts, l2metLines, l2metSamples } from './l2met.ts';
+import { queueCountsRead, type QueueCount, type QueueCounts } from './queue-counts.ts';
 import { countAdd, metricsFlush, outcomeTotalsRead, syncOutcomes, type OutcomeCounts, type SyncOutcomeName } from './metrics-store.ts';
 
 export interface SyncMetricsOptions {
   /** The registry to register on: a host's own, or a new one. */
   registry?: Registry;
+  /** Seconds a collection is served before a scrape starts the next, in the background (default 15). */
+  collectEverySeconds?: number;
   /** Seconds the doctor's mirror counts are reused before a collection refreshes them (default 300). */
   doctorEverySeconds?: number;
   /** Register the histograms too: only a process that runs sync batches has them (the worker). */
@@ -30,9 +34,11 @@ export interface SyncMetricsOptions {
 }
 
 /** One collection's numbers, shared by every metric it feeds. */
-interface Snapshot {
-  depths: QueueDepths;
+export interface MetricsCollection {
+  counts: QueueCounts;
   totals: OutcomeCounts;
+  /** When it was read (Date.now()). */
+  at: number;
 }
 
 export class SyncMetrics {
@@ -40,6 +46,7 @@ export class SyncMetrics {
   readonly registry: Registry;
   private readonly database: Pick<Database, 'db' | 'pool'>;
   private readonly config: SyncConfig;
+  private readonly collectEveryMs: number;
   private readonly doctorEveryMs: number;
   private readonly log: Logger | undefined;
   private readonly reachability: DatabaseReachability | undefined;
@@ -47,13 +54,15 @@ export class SyncMetrics {
   private pending: OutcomeCounts = new Map();
   /** Counted by this process since its last l2met lines (their `count#`: l2met sums them over workers). */
   private sinceLines: OutcomeCounts = new Map();
-  /** The collection under way: every metric of one scrape shares it, so a scrape reads the database once. */
-  private snapshot: Promise<Snapshot> | undefined;
-  private lastSnapshot: Snapshot | undefined;
+  /** The collection under way, if any: a scrape never waits for it once there is a last one. */
+  private collecting: Promise<MetricsCollection> | undefined;
+  private lastSnapshot: MetricsCollection | undefined;
   private doctor: { at: number; report: DoctorReport } | undefined;
   private doctorRunning: Promise<void> | undefined;
   /** Collections and flushes take turns, so a counter never reads a total and its pending part twice. */
   private turn: Promise<unknown> = Promise.resolve();
+  /** The gauges and counters of this process, as every way out reads them (not a host's other metrics). */
+  private readonly observed: (Gauge<string> | Counter<string>)[] = [];
   private readonly batchSeconds: Histogram<'queue'> | undefined;
   private readonly parentReadySeconds: Histogram<'queue'> | undefined;
 
@@ -61,65 +70,91 @@ export class SyncMetrics {
     this.database = database;
     this.config = config;
     this.registry = options.registry ?? new Registry();
+    this.collectEveryMs = (options.collectEverySeconds ?? 15) * 1000;
     this.doctorEveryMs = (options.doctorEverySeconds ?? 300) * 1000;
     this.log = options.log;
     this.reachability = options.reachability;
     const registers = [this.registry];
     const metrics = this;
-    const depthsGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, depths: QueueDepths) => void) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
-        registers,
-        async collect() {
-          const { depths } = await metrics.snapshotRead();
-          this.reset();
-          set(this, depths);
-        },
-      });
-    depthsGauge('connect_sync_jobs', 'Unfinished jobs per sync queue: ready (due now), retrying (after an error), active (running), deferred (due later).', ['queue', 'state'], (gauge, depths) => {
-      for (const [queue, depth] of this.queueDepths(depths)) {
-        gauge.set({ queue, state: 'ready' }, depth.queued);
-        gauge.set({ queue, state: 'retrying' }, depth.retrying);
-        gauge.set({ queue, state: 'active' }, depth.active);
-        gauge.set({ queue, state: 'deferred' }, depth.deferred);
-      }
-    });
-    depthsGauge('connect_sync_records_waiting_on_parent', 'Records whose job waits for a parent to reach Salesforce.', ['queue'], (gauge, depths) => {
-      for (const [queue, depth] of this.queueDepths(depths)) gauge.set({ queue }, depth.waitingOnParent);
-    });
-    depthsGauge('connect_sync_oldest_wait_seconds', 'How long the longest-waiting record has waited for its parent (0: none waits).', ['queue'], (gauge, depths) => {
-      for (const [queue, depth] of this.queueDepths(depths)) gauge.set({ queue }, Math.round(depth.oldestWaitSeconds * 1000) / 1000);
-    });
-    depthsGauge('connect_sync_dead_letter_jobs', 'Jobs in the dead-letter queue (gave up or rejected), by the sync queue they came from.', ['queue'], (gauge, depths) => {
-      for (const queue of this.queues()) gauge.set({ queue }, depths.deadLetteredByQueue[queue] ?? 0);
-    });
-    new Counter({
-      name: 'connect_sync_jobs_settled_total',
-      help: 'Sync jobs settled, by outcome: written, skipped, discarded, rejected (dead-lettered at once), waited (on a parent), gave_up (waited too long; dead-lettered).',
-      labelNames: ['queue', 'outcome'],
-      registers,
-      async collect() {
-        const { totals } = await metrics.snapshotRead();
-        this.reset();
-        for (const queue of metrics.queues()) {
-          for (const outcome of syncOutcomes) this.inc({ queue, outcome }, totals.get(queue)?.get(outcome) ?? 0);
+    const snapshotGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, snapshot: MetricsCollection) => void) =>
+      this.observed.push(
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers,
+          async collect() {
+            const snapshot = await metrics.snapshotRead();
+            this.reset();
+            set(this, snapshot);
+          },
+        }),
+      );
+    snapshotGauge(
+      'connect_sync_jobs',
+      "Unfinished jobs per sync queue: ready (due now, new or retrying), deferred (due later), active (running), as pg-boss's queue monitor last counted them (see connect_sync_jobs_counted_age_seconds).",
+      ['queue', 'state'],
+      (gauge, { counts }) => {
+        for (const [queue, count] of this.queueCounts(counts)) {
+          // Never counted: unknown, not 0.
+          if (count.countedAgeSeconds === null) continue;
+          gauge.set({ queue, state: 'ready' }, count.ready);
+          gauge.set({ queue, state: 'deferred' }, count.deferred);
+          gauge.set({ queue, state: 'active' }, count.active);
         }
       },
+    );
+    snapshotGauge(
+      'connect_sync_jobs_counted_age_seconds',
+      "Seconds since pg-boss's queue monitor counted connect_sync_jobs (every 5 s under a running worker); absent: never counted.",
+      ['queue'],
+      (gauge, snapshot) => {
+        for (const [queue, count] of this.queueCounts(snapshot.counts)) {
+          if (count.countedAgeSeconds !== null) gauge.set({ queue }, seconds(count.countedAgeSeconds * 1000 + Date.now() - snapshot.at));
+        }
+      },
+    );
+    snapshotGauge('connect_sync_records_waiting_on_parent', 'Records whose job waits for a parent to reach Salesforce.', ['queue'], (gauge, { counts }) => {
+      for (const [queue, count] of this.queueCounts(counts)) gauge.set({ queue }, count.waitingOnParent);
     });
-    const doctorGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, report: DoctorReport) => void) =>
-      new Gauge({
-        name,
-        help,
-        labelNames,
+    snapshotGauge('connect_sync_oldest_wait_seconds', 'How long the longest-waiting record had waited for its parent when collected (0: none waits).', ['queue'], (gauge, { counts }) => {
+      for (const [queue, count] of this.queueCounts(counts)) gauge.set({ queue }, seconds(count.oldestWaitSeconds * 1000));
+    });
+    snapshotGauge('connect_sync_dead_letter_jobs', 'Jobs in the dead-letter queue (gave up or rejected), by the sync queue they came from.', ['queue'], (gauge, { counts }) => {
+      for (const [queue, count] of this.queueCounts(counts)) gauge.set({ queue }, count.deadLettered);
+    });
+    snapshotGauge('connect_sync_metrics_collected_age_seconds', 'Seconds since the numbers of this scrape (all but the mirror counts) were read from the database.', [], (gauge, snapshot) => {
+      gauge.set(seconds(Date.now() - snapshot.at));
+    });
+    this.observed.push(
+      new Counter({
+        name: 'connect_sync_jobs_settled_total',
+        help: 'Sync jobs settled, by outcome: written, skipped, discarded, rejected (dead-lettered at once), waited (on a parent), gave_up (waited too long; dead-lettered).',
+        labelNames: ['queue', 'outcome'],
         registers,
-        collect() {
-          metrics.doctorRefreshWhenStale();
+        async collect() {
+          const { totals } = await metrics.snapshotRead();
           this.reset();
-          if (metrics.doctor) set(this, metrics.doctor.report);
+          for (const queue of metrics.queues()) {
+            for (const outcome of syncOutcomes) this.inc({ queue, outcome }, totals.get(queue)?.get(outcome) ?? 0);
+          }
         },
-      });
+      }),
+    );
+    const doctorGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, report: DoctorReport) => void) =>
+      this.observed.push(
+        new Gauge({
+          name,
+          help,
+          labelNames,
+          registers,
+          collect() {
+            metrics.doctorRefreshWhenStale();
+            this.reset();
+            if (metrics.doctor) set(this, metrics.doctor.report);
+          },
+        }),
+      );
     doctorGauge(
       'connect_sync_mirror_failed_rows',
       'Mirror rows Connect left FAILED, by class: parent_synced (failed on a lookup whose parent is now in Salesforce; repair heals), parent_missing (still missing upstream), other (a person must look). From the doctor, refreshed every few minutes.',
@@ -175,25 +210,36 @@ export class SyncMetrics {
    */
   async flush(): Promise<void> {
     await this.inTurn(async () => {
-      const depths = await queueDepthsRead(this.database.db);
-      const gauges = new Map(
-        this.queues().map((queue) => [queue, { waiting: depths.queues[queue]?.waitingOnParent ?? 0, deadLettered: depths.deadLetteredByQueue[queue] ?? 0 }]),
-      );
-      await metricsFlush(this.database.db, this.pending, gauges);
+      // Taken before the first wait: batches settled while the flush runs count towards the next one.
+      const counted = this.pending;
       this.pending = new Map();
+      try {
+        const { queues } = await queueCountsRead(this.database.db);
+        const gauges = new Map(this.queues().map((queue) => [queue, { waiting: queues[queue]?.waitingOnParent ?? 0, deadLettered: queues[queue]?.deadLettered ?? 0 }]));
+        await metricsFlush(this.database.db, counted, gauges);
+      } catch (error) {
+        for (const [queue, byOutcome] of counted) for (const [outcome, n] of byOutcome) countAdd(this.pending, queue, outcome, n);
+        throw error;
+      }
     });
   }
 
   /**
-   * One collection, for the worker's summary: its queue depths (the summary line) and the same
-   * numbers as l2met lines, with this process's counts since its last lines.
+   * A fresh collection, for the worker's summary: its queue numbers (the summary line) and the
+   * same numbers as l2met lines, with this process's counts since its last lines.
    */
-  async summary(source: string): Promise<{ depths: QueueDepths; l2met: string[] }> {
-    const collected = await this.registry.getMetricsAsJSON();
-    const depths = this.lastSnapshot?.depths ?? (await this.snapshotRead()).depths;
-    const counts = this.sinceLines;
+  async summary(source: string): Promise<{ counts: QueueCounts; l2met: string[] }> {
+    const { counts } = await this.collect();
+    const collected = await Promise.all(this.observed.map((metric) => metric.get()));
+    const sinceLines = this.sinceLines;
     this.sinceLines = new Map();
-    return { depths, l2met: l2metLines([...l2metSamples(collected), ...l2metCounts('connect_sync_jobs_settled_total', counts)], source) };
+    return { counts, l2met: l2metLines([...l2metSamples(collected), ...l2metCounts('connect_sync_jobs_settled_total', sinceLines)], source) };
+  }
+
+  /** Reads the numbers now, after any collection under way; scrapes answer with them from then on. */
+  async collect(): Promise<MetricsCollection> {
+    await this.collecting?.catch(() => undefined);
+    return this.collectionStart();
   }
 
   /** Recomputes the doctor's counts now, after any computation under way (a collection otherwise does, every few minutes). */
@@ -217,22 +263,39 @@ export class SyncMetrics {
     if (this.doctor && Date.now() - this.doctor.at < this.doctorEveryMs) return;
     if (this.doctorRunning) return;
     // In the background: a scrape answers with the last counts, never waiting on a mirror scan.
-    this.doctorRun().catch((error: unknown) => {
-      if (this.reachability?.failed(error, 'metrics')) return;
-      const { errorClass, sqlState, message } = statementFailure(error);
-      this.log?.warn({ errorClass, sqlState }, `metrics: the doctor's counts could not be computed: ${message}`);
-    });
+    this.doctorRun().catch((error: unknown) => this.backgroundFailed(error, "metrics: the doctor's counts could not be computed"));
   }
 
-  private snapshotRead(): Promise<Snapshot> {
-    if (this.snapshot) return this.snapshot;
+  /** A background computation failed: a lost connection is said once per outage, anything else in one line. */
+  private backgroundFailed(error: unknown, what: string): void {
+    if (this.reachability?.failed(error, 'metrics')) return;
+    const { errorClass, sqlState, message } = statementFailure(error);
+    this.log?.warn({ errorClass, sqlState }, `${what}: ${message}`);
+  }
+
+  /** The last collection, starting the next in the background when it is stale; only the first scrape waits. */
+  private snapshotRead(): Promise<MetricsCollection> {
+    const last = this.lastSnapshot;
+    if (!last) return this.collecting ?? this.collectionStart();
+    if (!this.collecting && Date.now() - last.at >= this.collectEveryMs) {
+      this.collectionStart().catch((error: unknown) => this.backgroundFailed(error, 'metrics could not be collected'));
+    }
+    return Promise.resolve(last);
+  }
+
+  private collectionStart(): Promise<MetricsCollection> {
     const value = this.inTurn(async () => {
-      const [depths, totals] = await Promise.all([queueDepthsRead(this.database.db), outcomeTotalsRead(this.database.db)]);
+      const [counts, totals] = await Promise.all([queueCountsRead(this.database.db), outcomeTotalsRead(this.database.db)]);
       for (const [queue, byOutcome] of this.pending) for (const [outcome, n] of byOutcome) countAdd(totals, queue, outcome, n);
-      return { depths, totals };
+      return { counts, totals, at: Date.now() };
     });
-    this.snapshot = value;
-    value.then((snapshot) => (this.lastSnapshot = snapshot)).catch(() => undefined).finally(() => (this.snapshot = undefined));
+    this.collecting = value;
+    value
+      .then((snapshot) => (this.lastSnapshot = snapshot))
+      .catch(() => undefined)
+      .finally(() => {
+        if (this.collecting === value) this.collecting = undefined;
+      });
     return value;
   }
 
@@ -247,8 +310,13 @@ export class SyncMetrics {
     return this.config.objects.objects.map((object) => object.queue);
   }
 
-  private queueDepths(depths: QueueDepths): [string, QueueDepths['queues'][string]][] {
-    const idle = { queued: 0, waitingOnParent: 0, retrying: 0, active: 0, deferred: 0, oldestWaitSeconds: 0 };
-    return this.queues().map((queue) => [queue, depths.queues[queue] ?? idle]);
+  private queueCounts(counts: QueueCounts): [string, QueueCount][] {
+    const idle = { ready: 0, deferred: 0, active: 0, countedAgeSeconds: null, waitingOnParent: 0, oldestWaitSeconds: 0, deadLettered: 0 };
+    return this.queues().map((queue) => [queue, counts.queues[queue] ?? idle]);
   }
+}
+
+/** Milliseconds as seconds to the millisecond. */
+function seconds(ms: number): number {
+  return Math.round(ms) / 1000;
 }

@@ -4,7 +4,7 @@
  * crossed (or one line saying all are within), and exits 1 when any is crossed, 0 otherwise.
  */
 import type { CommandContext } from '../command-context.ts';
-import { queueDepthsRead, type QueueDepths } from '../worker/queue-summary.ts';
+import { queueDepthsRead, type QueueDepths } from '../worker/queue-depths.ts';
 import { doctorReport, objectUnreadText, type DoctorReport } from './doctor-report.ts';
 import { operatorPrint } from './operator-text.ts';
 

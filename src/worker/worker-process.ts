@@ -9,6 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
+import { queueCountsLine } from '../metrics/queue-counts.ts';
 import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import { reconcilerStart } from '../ops/reconciler.ts';
@@ -17,7 +18,6 @@ import { parentWakerStart, type ParentWaker } from '../queue/parent-waker.ts';
 import { syncWorkStart } from '../queue/sync-worker.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { statementFailure } from '../sync/statement-errors.ts';
-import { queueDepthsLine } from './queue-summary.ts';
 import { backendStatementsCancel, poolBusyTrack } from './statement-cancel.ts';
 import { workerConfigResolve, type WorkerConfig, type WorkerConfigResolved } from './worker-config.ts';
 import { workerPreflightWhenReachable } from './worker-preflight.ts';
@@ -167,9 +167,9 @@ function summariesStart(metrics: SyncMetrics, log: Logger, settings: WorkerConfi
           if (!reachability.reachable) return;
           metrics
             .summary(source)
-            .then(({ depths, l2met }) => {
+            .then(({ counts, l2met }) => {
               reachability.answered();
-              log.info({ depths }, queueDepthsLine(depths));
+              log.info({ counts }, queueCountsLine(counts));
               for (const line of l2met) log.info(line);
             })
             .catch(failed('queue summary'));

@@ -11,7 +11,7 @@ import { contact } from '../../src/editor/objects/contact.ts';
 import { silentLogger } from '../../src/log.ts';
 import { doctorReport, doctorReportText } from '../../src/ops/doctor-report.ts';
 import { doctorThresholdDefaults, doctorThresholdsCompare } from '../../src/ops/doctor-thresholds.ts';
-import { queueDepthsRead } from '../../src/worker/queue-summary.ts';
+import { queueDepthsRead } from '../../src/worker/queue-depths.ts';
 import { testDatabase } from '../support/database.ts';
 import { editorConfig, editorObjectSet } from '../support/editor.ts';
 import { logCapture } from '../support/log.ts';

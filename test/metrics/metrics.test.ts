@@ -19,9 +19,14 @@ import { waitFor } from '../support/wait.ts';
 import { prometheusTextParse, sampleValue, type PrometheusText } from './prometheus-text.ts';
 
 const database = await testDatabase();
-const boss = await testBoss(database);
+// Supervising, as a running worker's pg-boss does: its queue monitor keeps the job counts a scrape reports.
+const boss = await testBoss(database, { supervise: true });
 const metricsToken = 'a-scraper-token-of-some-length';
-const { app, close, metrics: dashboardMetrics } = dashboardApp(database, editorConfig, { username: 'ops', password: 'correct horse battery' }, undefined, { metricsToken });
+// Every scrape starts the next collection (and answers with the last one).
+const { app, close, metrics: dashboardMetrics } = dashboardApp(database, editorConfig, { username: 'ops', password: 'correct horse battery' }, undefined, {
+  metricsToken,
+  metricsCollectSeconds: 0,
+});
 
 async function scrape(): Promise<PrometheusText> {
   const response = await app.request('/metrics', { headers: { Authorization: `Bearer ${metricsToken}` } });
@@ -30,7 +35,10 @@ async function scrape(): Promise<PrometheusText> {
   return prometheusTextParse(await response.text());
 }
 
-/** Scrapes until `check` holds of the scrape (the counters reach the dashboard at each worker sample). */
+/**
+ * Scrapes until `check` holds of the scrape: the counters reach the dashboard at each worker
+ * sample, the job counts at each pass of pg-boss's monitor, and a scrape at the next collection.
+ */
 async function scrapeUntil(what: string, check: (text: PrometheusText) => boolean): Promise<PrometheusText> {
   // Generous: a loaded machine may take a while to run the worker's batches.
   return waitFor(
@@ -56,8 +64,10 @@ describe('/metrics', () => {
   });
 
   it('moves as jobs are enqueued, wait on a parent, land and fail; the l2met lines carry the same values', async () => {
-    const empty = await scrape();
+    const empty = await scrapeUntil("the queues counted by pg-boss's monitor", (text) => sampleValue(text, 'connect_sync_jobs', { queue: 'school', state: 'ready' }) !== undefined);
     expect(empty.types.connect_sync_jobs).toBe('gauge');
+    expect(sampleValue(empty, 'connect_sync_jobs_counted_age_seconds', { queue: 'school' })).toBeLessThan(60);
+    expect(sampleValue(empty, 'connect_sync_metrics_collected_age_seconds', {})).toBeLessThan(60);
     expect(empty.types.connect_sync_jobs_settled_total).toBe('counter');
     expect(sampleValue(empty, 'connect_sync_jobs', { queue: 'school', state: 'ready' })).toBe(0);
     expect(settled(empty, 'school', 'written')).toBe(0);
@@ -68,9 +78,8 @@ describe('/metrics', () => {
     await mirrorRowInsert(database, contact, role.userId, { synced: true });
     await boss.send(editor.queueName, { schoolId: school.id, isCreate: true }, { singletonKey: school.id });
     await boss.send(contactEditorAffiliation.queueName, { roleId: role.id }, { singletonKey: String(role.id) });
-    const enqueued = await scrape();
+    const enqueued = await scrapeUntil('the two jobs counted', (text) => sampleValue(text, 'connect_sync_jobs', { queue: 'role', state: 'ready' }) === 1);
     expect(sampleValue(enqueued, 'connect_sync_jobs', { queue: 'school', state: 'ready' })).toBe(1);
-    expect(sampleValue(enqueued, 'connect_sync_jobs', { queue: 'role', state: 'ready' })).toBe(1);
 
     // The worker writes the school's Editor__c (no sfid: Connect has not pushed it), and the role waits on it.
     const captured = logCapture();
@@ -82,8 +91,15 @@ describe('/metrics', () => {
       metricsSampleSeconds: 0.3,
     });
     try {
-      const waiting = await scrapeUntil('the school written and the role waiting', (text) => settled(text, 'school', 'written') === 1 && (settled(text, 'role', 'waited') ?? 0) >= 1);
-      expect(sampleValue(waiting, 'connect_sync_jobs', { queue: 'school', state: 'ready' })).toBe(0);
+      const waiting = await scrapeUntil(
+        'the school written and the role waiting',
+        (text) =>
+          settled(text, 'school', 'written') === 1 &&
+          (settled(text, 'role', 'waited') ?? 0) >= 1 &&
+          sampleValue(text, 'connect_sync_jobs', { queue: 'school', state: 'ready' }) === 0 &&
+          // The role's job: due later (its next try), due again, or running.
+          ['ready', 'deferred', 'active'].reduce((sum, state) => sum + (sampleValue(text, 'connect_sync_jobs', { queue: 'role', state }) ?? 0), 0) === 1,
+      );
       expect(sampleValue(waiting, 'connect_sync_records_waiting_on_parent', { queue: 'role' })).toBe(1);
       await scrapeUntil('the wait to age', (text) => (sampleValue(text, 'connect_sync_oldest_wait_seconds', { queue: 'role' }) ?? 0) > 0.2);
 
@@ -106,10 +122,12 @@ describe('/metrics', () => {
       // The l2met lines: every gauge of a scrape as `sample#`, and this worker's counts as `count#`.
       await Promise.all([worker.metrics.doctorRefresh(), dashboardMetrics.doctorRefresh()]);
       const { l2met } = await worker.metrics.summary('worker.1');
+      await dashboardMetrics.collect();
       const scraped = await scrape();
+      const ages = ['connect_sync_doctor_age_seconds', 'connect_sync_metrics_collected_age_seconds', 'connect_sync_jobs_counted_age_seconds'];
       const tokens = new Map(l2met.flatMap((line) => line.split(' ')).map((token) => token.split('=') as [string, string]));
       expect(l2met.every((line) => line.endsWith(' source=worker.1') && line.length < 800)).toBe(true);
-      for (const sample of scraped.samples.filter((s) => scraped.types[s.name] === 'gauge' && s.name !== 'connect_sync_doctor_age_seconds')) {
+      for (const sample of scraped.samples.filter((s) => scraped.types[s.name] === 'gauge' && !ages.includes(s.name))) {
         const name = ['sample#' + sample.name, ...Object.values(sample.labels).filter((label) => label !== '')].join('.');
         expect({ name, value: Number(tokens.get(name)) }).toEqual({ name, value: sample.value });
       }

@@ -10,7 +10,7 @@ import { contact } from '../../src/editor/objects/contact.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
 import { doctorReport } from '../../src/ops/doctor-report.ts';
 import { doctorThresholdDefaults, doctorThresholdsCompare } from '../../src/ops/doctor-thresholds.ts';
-import { queueDepthsRead } from '../../src/worker/queue-summary.ts';
+import { queueDepthsRead } from '../../src/worker/queue-depths.ts';
 import { testDatabase } from '../support/database.ts';
 import { editorConfig } from '../support/editor.ts';
 import { mirrorRowInsert, roleInsert, schoolInsert } from '../support/records.ts';

@@ -6,8 +6,9 @@ import type { Database } from '../../src/db/database.ts';
 import { silentLogger } from '../../src/log.ts';
 import { bossCreate } from '../../src/queue/boss.ts';
 
-export async function testBoss(database: Database): Promise<PgBoss> {
-  const boss = bossCreate(database, silentLogger, { poolSize: 4 });
+/** `supervise`: run pg-boss's maintenance and queue monitor (every 5 s), as a worker's does. */
+export async function testBoss(database: Database, options: { supervise?: boolean } = {}): Promise<PgBoss> {
+  const boss = bossCreate(database, silentLogger, { poolSize: 4, supervise: options.supervise });
   await boss.start();
   afterAll(() => boss.stop({ graceful: false, timeout: 1000 }));
   return boss;

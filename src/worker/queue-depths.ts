@@ -1,4 +1,8 @@
-/** The worker's periodic one-line picture of the sync queues, also shown on the dashboard. */
+/**
+ * Exact queue depths, counted over the unfinished jobs when a person asks (the dashboard's overview,
+ * `doctor --check`). The metrics and the worker's summary line read the counts pg-boss keeps
+ * instead (src/metrics/queue-counts.ts): a count costs what the backlog holds.
+ */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import { queuePrefix } from '../mirror/define.ts';
@@ -31,7 +35,7 @@ export interface QueueDepth {
   oldestWaitSeconds: number;
 }
 
-/** Reads every sync queue's depths in one statement (the summary, the dashboard and the metrics share it). */
+/** Reads every sync queue's depths in one statement. */
 export async function queueDepthsRead(db: Drizzle): Promise<QueueDepths> {
   // Dead letters are grouped by the queue they came from; a wait's age comes from its record.
   const { rows } = await db.execute<{ name: string; state: string; count: number; oldest_seconds: number | null }>(
@@ -64,16 +68,4 @@ export async function queueDepthsRead(db: Drizzle): Promise<QueueDepths> {
     if (row.state === 'deferred') depth.deferred = row.count;
   }
   return depths;
-}
-
-/** `role 3 queued, 2 waiting on a parent, 1 retrying, 1 active · school … · 4 dead-lettered` */
-export function queueDepthsLine(depths: QueueDepths): string {
-  const parts = Object.entries(depths.queues)
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(
-      ([queue, { queued, waitingOnParent, retrying, active }]) =>
-        `${queue} ${queued} queued, ${waitingOnParent} waiting on a parent, ${retrying} retrying, ${active} active`,
-    );
-  const busy = parts.length ? parts.join(' · ') : 'all sync queues idle';
-  return depths.deadLettered > 0 ? `${busy} · ${depths.deadLettered} dead-lettered` : busy;
 }
