@@ -22,7 +22,7 @@ const benchmarks: { name: string; run: () => Promise<object> }[] = [
   { name: 'wake wave: 1,000 parents land at once beside 50,000 pending jobs, one waker tick, with and without connect-sync\'s job indexes', run: wakeWaveBenchmark },
   { name: 'sync throughput, batched against one job at a time', run: syncThroughputBenchmark },
   { name: 'doctor over 1 million mirror rows', run: doctorBenchmark },
-  { name: 'metrics: the drain with and without them, and a scrape beside 200,000 ready jobs', run: metricsBenchmark },
+  { name: 'metrics: their cost to the worker (directly, and the drain with and without them in alternating rounds), and a scrape beside an empty queue and 1,000,000 ready jobs', run: metricsBenchmark },
   { name: 'stand-in pace: the worker and the Connect stand-in under 200, 400 and 800 jobs/s, the stand-in pushing one entry at a time and set-wise', run: () => standInPaceBenchmark() },
   { name: 'worker memory (RSS), idle and over a 100,000-job backlog, against a bare pg-boss worker', run: workerMemoryBenchmark },
 ];
