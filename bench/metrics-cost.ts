@@ -1,7 +1,8 @@
 /**
  * What collecting metrics costs the worker, two ways. (1) Directly: the CPU time the worker's own
  * counting takes per batch, and the CPU and database time of one minute's collection at the
- * worker's cadence (one summary, one flush), each against the time it is spread over. (2) Side
+ * worker's cadence (one summary, one flush), each against the time it is spread over, and the
+ * doctor's refresh of the mirror counts (every 5 minutes in a process whose metrics are read). (2) Side
  * by side: the drain with metrics against without, in alternating short rounds (AB BA AB …), the
  * ratio taken per pair, so drift and load spikes fall on both sides alike.
  */
@@ -75,17 +76,17 @@ export interface DrainPairs {
 
 /**
  * `pairs` pairs of drains of the seeded ready jobs, with metrics and without, the order swapped
- * every pair. With metrics, every batch is counted and the registry collected and the totals
- * flushed every second: 60 times the worker's own cadence.
+ * every pair. With metrics, every batch is counted, and the numbers are collected twice (a
+ * collection and a scrape's) and the totals flushed every second: 60 times the worker's cadence.
  */
 export async function drainPairs(database: Database, pairs: number): Promise<DrainPairs> {
   const settings = { batchSize: syncWorkerDefaults.batchSize, localConcurrency: syncWorkerDefaults.localConcurrency };
   const runs = { without: [] as number[], with: [] as number[] };
-  let batchSeconds = 0;
-  let batchCount = 0;
-  let jobsPerRound = 0;
+  // One metrics object for every round, its doctor's counts computed first: the doctor refreshes
+  // every 5 minutes (timed on its own, doctorRefreshCost), not once per short round.
+  const metrics = new SyncMetrics(database, editorConfig, { batches: true, collectEverySeconds: 0, doctorEverySeconds: 3600 });
+  await metrics.doctorRefresh();
   const withMetrics = async () => {
-    const metrics = new SyncMetrics(database, editorConfig, { batches: true, collectEverySeconds: 0 });
     let collecting = true;
     const collector = (async () => {
       while (collecting) {
@@ -98,9 +99,6 @@ export async function drainPairs(database: Database, pairs: number): Promise<Dra
     const rate = await drainRate(database, 'sync', settings, { metrics });
     collecting = false;
     await collector;
-    const histogram = (await metrics.registry.getSingleMetric('connect_sync_batch_duration_seconds')!.get()).values as MetricValueWithName<string>[];
-    batchSeconds += histogram.find((value) => value.metricName === 'connect_sync_batch_duration_seconds_sum')?.value ?? 0;
-    batchCount += histogram.find((value) => value.metricName === 'connect_sync_batch_duration_seconds_count')?.value ?? 0;
     return rate;
   };
   for (let pair = 0; pair < pairs; pair += 1) {
@@ -108,18 +106,32 @@ export async function drainPairs(database: Database, pairs: number): Promise<Dra
     for (const side of order) runs[side].push(side === 'with' ? await withMetrics() : await drainRate(database, 'sync', settings));
   }
   const { rows } = await database.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM roles r JOIN salesforce.editor__c e ON e.editoruuid__c = r.school_id::text WHERE e.sfid IS NOT NULL`);
-  jobsPerRound = rows[0]!.n;
+  const histogram = (await metrics.registry.getSingleMetric('connect_sync_batch_duration_seconds')!.get()).values as MetricValueWithName<string>[];
+  const batchSeconds = histogram.find((value) => value.metricName === 'connect_sync_batch_duration_seconds_sum')?.value ?? 0;
+  const batchCount = histogram.find((value) => value.metricName === 'connect_sync_batch_duration_seconds_count')?.value ?? 0;
   const ratios = runs.with.map((rate, i) => rate / runs.without[i]!);
   const sorted = [...ratios].sort((a, b) => a - b);
   return {
     pairs,
-    jobsPerRound,
+    jobsPerRound: rows[0]!.n,
     runs: { without: runs.without.map((rate) => round(rate)), with: runs.with.map((rate) => round(rate)) },
     ratios: ratios.map((ratio) => round(ratio, 3)),
     medianRatio: round(median(ratios), 4),
     spread: { p25: round(quantile(sorted, 0.25), 3), p75: round(quantile(sorted, 0.75), 3), min: round(sorted[0]!, 3), max: round(sorted.at(-1)!, 3) },
     meanBatchMs: round((batchSeconds / Math.max(1, batchCount)) * 1000),
   };
+}
+
+/** The doctor's refresh of the mirror counts (median of 3, in ms), and its share of the 5 minutes between refreshes. */
+export async function doctorRefreshCost(database: Database): Promise<{ ms: number; shareOf5Minutes: number }> {
+  const metrics = new SyncMetrics(database, editorConfig);
+  const times: number[] = [];
+  for (let run = 0; run < 3; run += 1) {
+    const started = performance.now();
+    await metrics.doctorRefresh();
+    times.push(performance.now() - started);
+  }
+  return { ms: round(median(times)), shareOf5Minutes: round(median(times) / 300_000, 6) };
 }
 
 export function median(values: readonly number[]): number {

@@ -17,7 +17,7 @@ import { bossCreate } from '../src/queue/boss.ts';
 import { queueDepthsRead } from '../src/worker/queue-depths.ts';
 import { benchDatabaseCreate } from './bench-database.ts';
 import { drainSeedSql } from './drain.ts';
-import { collectionCost, countingMicroseconds, drainPairs, median, quantile, round, type CollectionCost, type DrainPairs } from './metrics-cost.ts';
+import { collectionCost, countingMicroseconds, doctorRefreshCost, drainPairs, median, quantile, round, type CollectionCost, type DrainPairs } from './metrics-cost.ts';
 
 /** Scrape times, in ms. */
 interface ScrapeTimes {
@@ -33,6 +33,8 @@ export interface MetricsBenchResult {
     countingShareOfBatch: number;
     /** One minute's collection in the worker (summary and flush), beside an empty queue and beside the backlog. */
     collectionPerMinute: { empty: CollectionCost; backlog: CollectionCost };
+    /** The doctor's refresh of the mirror counts at this benchmark's size (20,000 schools, roles and contacts): see the doctor benchmark for 1 and 10 million rows. */
+    doctorRefresh: { ms: number; shareOf5Minutes: number };
     drain: DrainPairs;
   };
   scrape: {
@@ -61,6 +63,7 @@ export async function metricsBenchmark(): Promise<MetricsBenchResult> {
     await database.pool.query(drainSeedSql);
     const drain = await drainPairs(database, drainPairCount);
     const countingPerBatchMicroseconds = countingMicroseconds();
+    const doctorRefresh = await doctorRefreshCost(database);
 
     await database.pool.query(`DELETE FROM pgboss.job WHERE name = $1`, [contactEditorAffiliation.queueName]);
     await database.pool.query('VACUUM ANALYZE pgboss.job');
@@ -81,6 +84,7 @@ export async function metricsBenchmark(): Promise<MetricsBenchResult> {
         countingPerBatchMicroseconds,
         countingShareOfBatch: round(countingPerBatchMicroseconds / 1000 / drain.meanBatchMs, 6),
         collectionPerMinute: { empty: emptyCollection, backlog: backlogCollection },
+        doctorRefresh,
         drain,
       },
       scrape: {
