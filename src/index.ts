@@ -44,3 +44,4 @@ export { BackfillRunningError } from './ops/backfill.ts';
 export { ConfigError } from './config.ts';
 export { ConfigFileError } from './config-file.ts';
 export { WorkerConfigError } from './worker/worker-config.ts';
+export { OtelApiMissingError } from './metrics/otel-metrics.ts';

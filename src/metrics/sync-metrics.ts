@@ -16,6 +16,7 @@ import { doctorReport, type DoctorReport } from '../ops/doctor-report.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { statementFailure } from '../sync/statement-errors.ts';
 import { l2metCounts, l2metLines, l2metSamples } from './l2met.ts';
+import { otelInstrumentsRegister, type ObservedMetric, type OtelHistograms, type OtelMeter } from './otel-metrics.ts';
 import { queueCountsRead, type QueueCount, type QueueCounts } from './queue-counts.ts';
 import { countAdd, metricsFlush, outcomeTotalsRead, syncOutcomes, type OutcomeCounts, type SyncOutcomeName } from './metrics-store.ts';
 
@@ -28,6 +29,8 @@ export interface SyncMetricsOptions {
   doctorEverySeconds?: number;
   /** Register the histograms too: only a process that runs sync batches has them (the worker). */
   batches?: boolean;
+  /** Report the same metrics as OpenTelemetry instruments on this meter too (see otel-metrics.ts). */
+  meter?: OtelMeter;
   log?: Logger;
   /** The worker's: a doctor computation failed on a lost connection is said there, once per outage. */
   reachability?: DatabaseReachability;
@@ -63,6 +66,9 @@ export class SyncMetrics {
   private turn: Promise<unknown> = Promise.resolve();
   /** The gauges and counters of this process, as every way out reads them (not a host's other metrics). */
   private readonly observed: (Gauge<string> | Counter<string>)[] = [];
+  /** The same, described for OpenTelemetry. */
+  private readonly observedDescribed: ObservedMetric[] = [];
+  private readonly otelHistograms: OtelHistograms | undefined;
   private readonly batchSeconds: Histogram<'queue'> | undefined;
   private readonly parentReadySeconds: Histogram<'queue'> | undefined;
 
@@ -77,7 +83,8 @@ export class SyncMetrics {
     const registers = [this.registry];
     const metrics = this;
     const snapshotGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, snapshot: MetricsCollection) => void) =>
-      this.observed.push(
+      this.observedAdd(
+        'gauge',
         new Gauge({
           name,
           help,
@@ -126,7 +133,8 @@ export class SyncMetrics {
     snapshotGauge('connect_sync_metrics_collected_age_seconds', 'Seconds since the numbers of this scrape (all but the mirror counts) were read from the database.', [], (gauge, snapshot) => {
       gauge.set(seconds(Date.now() - snapshot.at));
     });
-    this.observed.push(
+    this.observedAdd(
+      'counter',
       new Counter({
         name: 'connect_sync_jobs_settled_total',
         help: 'Sync jobs settled, by outcome: written, skipped, discarded, rejected (dead-lettered at once), waited (on a parent), gave_up (waited too long; dead-lettered).',
@@ -142,7 +150,8 @@ export class SyncMetrics {
       }),
     );
     const doctorGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, report: DoctorReport) => void) =>
-      this.observed.push(
+      this.observedAdd(
+        'gauge',
         new Gauge({
           name,
           help,
@@ -176,22 +185,11 @@ export class SyncMetrics {
     doctorGauge('connect_sync_doctor_age_seconds', "Seconds since the doctor's mirror counts were computed.", [], (gauge) => {
       gauge.set(Math.round((Date.now() - (metrics.doctor?.at ?? Date.now())) / 1000));
     });
-    if (options.batches) {
-      this.batchSeconds = new Histogram({
-        name: 'connect_sync_batch_duration_seconds',
-        help: "One sync batch's run: reading its records and parents and writing its mirror rows.",
-        labelNames: ['queue'],
-        buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-        registers,
-      });
-      this.parentReadySeconds = new Histogram({
-        name: 'connect_sync_parent_ready_to_written_seconds',
-        help: "A record that waited on a parent: from its job's being due again (at once when the waker sees the parent in Salesforce) to its row written.",
-        labelNames: ['queue'],
-        buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
-        registers,
-      });
-    }
+    const histograms = options.batches ? syncHistograms : [];
+    [this.batchSeconds, this.parentReadySeconds] = histograms.map(
+      (histogram) => new Histogram({ name: histogram.name, help: histogram.help, labelNames: ['queue'], buckets: histogram.buckets, registers }),
+    );
+    if (options.meter) this.otelHistograms = otelInstrumentsRegister(options.meter, this.observedDescribed, histograms);
   }
 
   /** Counts one settled batch of `queue` (short name): its outcomes, its run, and its waiters' latencies. */
@@ -201,7 +199,11 @@ export class SyncMetrics {
       if (n > 0) countAdd(this.sinceLines, queue, outcome, n);
     }
     this.batchSeconds?.observe({ queue }, seconds);
-    for (const latency of parentReadySeconds) this.parentReadySeconds?.observe({ queue }, latency);
+    this.otelHistograms?.get(batchSecondsName)?.record(seconds, { queue });
+    for (const latency of parentReadySeconds) {
+      this.parentReadySeconds?.observe({ queue }, latency);
+      this.otelHistograms?.get(parentReadySecondsName)?.record(latency, { queue });
+    }
   }
 
   /**
@@ -299,6 +301,12 @@ export class SyncMetrics {
     return value;
   }
 
+  private observedAdd(kind: 'gauge' | 'counter', metric: Gauge<string> | Counter<string>): void {
+    this.observed.push(metric);
+    const { name, help } = metric as unknown as { name: string; help: string };
+    this.observedDescribed.push({ name, help, kind, read: () => metric.get() });
+  }
+
   private inTurn<T>(work: () => Promise<T>): Promise<T> {
     const result = this.turn.then(work);
     this.turn = result.catch(() => undefined);
@@ -315,6 +323,23 @@ export class SyncMetrics {
     return this.queues().map((queue) => [queue, counts.queues[queue] ?? idle]);
   }
 }
+
+const batchSecondsName = 'connect_sync_batch_duration_seconds';
+const parentReadySecondsName = 'connect_sync_parent_ready_to_written_seconds';
+
+/** The worker's histograms, in seconds. */
+const syncHistograms = [
+  {
+    name: batchSecondsName,
+    help: "One sync batch's run: reading its records and parents and writing its mirror rows.",
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  },
+  {
+    name: parentReadySecondsName,
+    help: "A record that waited on a parent: from its job's being due again (at once when the waker sees the parent in Salesforce) to its row written.",
+    buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 1800],
+  },
+];
 
 /** Milliseconds as seconds to the millisecond. */
 function seconds(ms: number): number {

@@ -5,6 +5,7 @@
  */
 import type { PgBoss } from 'pg-boss';
 import type { Registry } from 'prom-client';
+import type { OtelMeter } from '../metrics/otel-metrics.ts';
 import { z } from 'zod';
 import { cronValid, syncEnabledDefault } from '../config.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
@@ -60,17 +61,23 @@ export type WorkerConfig = z.input<typeof workerConfigSchema> & {
   signal?: AbortSignal;
   /** Register the sync's metrics on this prom-client registry (a host's own); else on a new one, at `metrics.registry`. */
   registry?: Registry;
+  /**
+   * Report the same metrics as OpenTelemetry instruments too: on this `Meter` (from
+   * `@opentelemetry/api`), or `'global'` for the api's global meter (the MeterProvider the host
+   * registered; needs the optional peer `@opentelemetry/api` installed).
+   */
+  meter?: OtelMeter | 'global';
 };
 
 /** The configuration with every default filled in. */
-export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal' | 'registry'>;
+export type WorkerConfigResolved = z.output<typeof workerConfigSchema> & Pick<WorkerConfig, 'boss' | 'only' | 'signal' | 'registry' | 'meter'>;
 
 /** A worker configuration that is not valid; the message names the field and what it expects. */
 export class WorkerConfigError extends ConnectSyncError { readonly code = 'WORKER_CONFIG_INVALID'; }
 
 /** Validates `config` and fills in the defaults; throws WorkerConfigError naming the first bad field. */
 export function workerConfigResolve(config: WorkerConfig = {}): WorkerConfigResolved {
-  const { boss, only, signal, registry, ...plain } = config;
+  const { boss, only, signal, registry, meter, ...plain } = config;
   // An option given as undefined means "the default", as when it is left out.
   const given = Object.fromEntries(Object.entries(plain).filter(([, value]) => value !== undefined));
   const result = workerConfigSchema.safeParse(given);
@@ -80,5 +87,5 @@ export function workerConfigResolve(config: WorkerConfig = {}): WorkerConfigReso
     const expected = issue?.code === 'unrecognized_keys' ? `not a worker setting (expected ${Object.keys(workerConfigSchema.shape).join(', ')})` : `must be ${issue?.message}`;
     throw new WorkerConfigError(`Invalid worker config: ${field} ${expected}`);
   }
-  return { ...result.data, ...(boss ? { boss } : {}), ...(only ? { only } : {}), ...(signal ? { signal } : {}), ...(registry ? { registry } : {}) };
+  return { ...result.data, ...(boss ? { boss } : {}), ...(only ? { only } : {}), ...(signal ? { signal } : {}), ...(registry ? { registry } : {}), ...(meter ? { meter } : {}) };
 }

@@ -9,6 +9,7 @@ import type { PgBoss } from 'pg-boss';
 import type { Database } from '../db/database.ts';
 import { DatabaseReachability } from '../db/database-reachability.ts';
 import type { Logger } from '../log.ts';
+import { otelGlobalMeter } from '../metrics/otel-metrics.ts';
 import { queueCountsLine } from '../metrics/queue-counts.ts';
 import { SyncMetrics } from '../metrics/sync-metrics.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
@@ -76,10 +77,12 @@ export async function workerStart(database: Database, config: SyncConfig, log: L
   // Every part reports its lost connections here: one line when the database goes, one when it is back.
   const reachability = new DatabaseReachability(database, log);
   await workerPreflightWhenReachable(database, config, reachability, settings.signal);
+  // Before anything starts: a missing @opentelemetry/api stops the start with nothing to undo.
+  const meter = settings.meter === 'global' ? await otelGlobalMeter() : settings.meter;
   const busy = settings.cancelStatementsOnStop ? poolBusyTrack(database.pool) : undefined;
   const { boss, applicationName } = await workerBossStart(database, log, settings, reachability);
   const working = settings.only ?? config.objects.objects;
-  const metrics = new SyncMetrics(database, config, { registry: settings.registry, batches: true, log, reachability });
+  const metrics = new SyncMetrics(database, config, { registry: settings.registry, meter, batches: true, log, reachability });
   await syncWorkStart(boss, database.db, config.objects, log, {
     metrics,
     reachability,
