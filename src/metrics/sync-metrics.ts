@@ -82,7 +82,8 @@ export class SyncMetrics {
     this.reachability = options.reachability;
     const registers = [this.registry];
     const metrics = this;
-    const snapshotGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, snapshot: MetricsCollection) => void) =>
+    // A gauge read from `read()` at each collection; nothing is set when it has nothing yet.
+    const gauge = <T>(name: string, help: string, labelNames: string[], read: () => T | undefined | Promise<T | undefined>, set: (gauge: Gauge<string>, value: T) => void) =>
       this.observedAdd(
         'gauge',
         new Gauge({
@@ -91,12 +92,14 @@ export class SyncMetrics {
           labelNames,
           registers,
           async collect() {
-            const snapshot = await metrics.snapshotRead();
+            const value = await read();
             this.reset();
-            set(this, snapshot);
+            if (value !== undefined) set(this, value);
           },
         }),
       );
+    const snapshotGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, snapshot: MetricsCollection) => void) =>
+      gauge(name, help, labelNames, () => metrics.snapshotRead(), set);
     snapshotGauge(
       'connect_sync_jobs',
       "Unfinished jobs per sync queue: ready (due now, new or retrying), deferred (due later), active (running), as pg-boss's queue monitor last counted them (see connect_sync_jobs_counted_age_seconds).",
@@ -150,19 +153,15 @@ export class SyncMetrics {
       }),
     );
     const doctorGauge = (name: string, help: string, labelNames: string[], set: (gauge: Gauge<string>, report: DoctorReport) => void) =>
-      this.observedAdd(
-        'gauge',
-        new Gauge({
-          name,
-          help,
-          labelNames,
-          registers,
-          collect() {
-            metrics.doctorRefreshWhenStale();
-            this.reset();
-            if (metrics.doctor) set(this, metrics.doctor.report);
-          },
-        }),
+      gauge(
+        name,
+        help,
+        labelNames,
+        () => {
+          metrics.doctorRefreshWhenStale();
+          return metrics.doctor?.report;
+        },
+        set,
       );
     doctorGauge(
       'connect_sync_mirror_failed_rows',
