@@ -59,7 +59,7 @@ export class SyncMetrics {
   private sinceLines: OutcomeCounts = new Map();
   /** The collection under way, if any: a scrape never waits for it once there is a last one. */
   private collecting: Promise<MetricsCollection> | undefined;
-  private lastSnapshot: MetricsCollection | undefined;
+  private lastCollection: MetricsCollection | undefined;
   private doctor: { at: number; report: DoctorReport } | undefined;
   private doctorRunning: Promise<void> | undefined;
   /** Collections and flushes take turns, so a counter never reads a total and its pending part twice. */
@@ -276,7 +276,7 @@ export class SyncMetrics {
 
   /** The last collection, starting the next in the background when it is stale; only the first scrape waits. */
   private snapshotRead(): Promise<MetricsCollection> {
-    const last = this.lastSnapshot;
+    const last = this.lastCollection;
     if (!last) return this.collecting ?? this.collectionStart();
     if (!this.collecting && Date.now() - last.at >= this.collectEveryMs) {
       this.collectionStart().catch((error: unknown) => this.backgroundFailed(error, 'metrics could not be collected'));
@@ -292,7 +292,7 @@ export class SyncMetrics {
     });
     this.collecting = value;
     value
-      .then((snapshot) => (this.lastSnapshot = snapshot))
+      .then((snapshot) => (this.lastCollection = snapshot))
       .catch(() => undefined)
       .finally(() => {
         if (this.collecting === value) this.collecting = undefined;
