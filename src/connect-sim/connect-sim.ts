@@ -10,6 +10,7 @@
 import pg from 'pg';
 import { poolConnectionsGuard } from '../db/connection-loss.ts';
 import type { Database } from '../db/database.ts';
+import { identifierQuote } from '../db/sql-names.ts';
 import { ConnectSyncError } from '../errors.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
 import { ContactPipeline } from './contact-pipeline.ts';
@@ -74,7 +75,7 @@ export class ConnectSim {
   /** Listens for NOTIFY and starts the timers (unless `timers: false`). */
   async start(): Promise<void> {
     if (this.#running) return;
-    if (!(await connectSimInstalled({ pool: this.#pool }))) {
+    if (!(await connectSimInstalled({ pool: this.#pool }, this.#settings.objects))) {
       throw new ConnectSimNotInstalledError('The Connect stand-in is not installed in this database: run connect-sync connect-sim --install (after migrate --mirror).');
     }
     this.#running = true;
@@ -83,7 +84,7 @@ export class ConnectSim {
     listener.on('error', (error) => this.#settings.log.error({ err: error }, 'NOTIFY listener failed'));
     listener.on('notification', () => this.#pushWakeSet(this.#lastPushAt + this.#settings.minIntervalMs));
     await listener.connect();
-    await listener.query(`LISTEN ${pg.escapeIdentifier(triggerLogChannel)}`);
+    await listener.query(`LISTEN ${identifierQuote(triggerLogChannel(this.#settings.objects.mirrorSchema))}`);
     this.#listener = listener;
     this.#intervals.push(setInterval(() => this.#pushWakeSet(this.#settings.now()), this.#settings.pollIntervalMs));
     this.#intervals.push(setInterval(() => void this.#background(() => this.readPoll()), this.#settings.readPollIntervalMs));

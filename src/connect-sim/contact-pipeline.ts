@@ -1,14 +1,14 @@
 /**
  * The upstream accounts pipeline: it, not this app, creates Contacts in Salesforce. A scheduled
- * user's Contact appears in the org, then (after Connect's read lag) in `salesforce.contact`
+ * user's Contact appears in the org, then (after Connect's read lag) in its mirror table
  * with its sfid and `_hc_lastop = 'SYNCED'`, written as Connect so it is not logged. A user
  * never scheduled, or marked `never`, never gets one.
  */
-import pg from 'pg';
+import { identifierQuote } from '../db/sql-names.ts';
+import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { objectPushedColumns } from './push-plan.ts';
 import { orgRecordFind, orgRecordUpsert, type Queryable } from './org-records.ts';
-import { mirrorSchemaName } from './trigger-functions.ts';
 
 /** When one user's Contact arrives, in simulated seconds (multiplied by the time scale). */
 export interface ContactSchedule {
@@ -106,14 +106,14 @@ export class ContactPipeline {
     const record = await orgRecordFind(client, this.#object.name, { externalId: contact.userId });
     if (!record) return;
     const columns = objectPushedColumns(this.#objects, this.#object).filter((column) => column in record.fields);
-    const table = `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(this.#object.tableName)}`;
-    const names = ['sfid', '_hc_lastop', 'systemmodstamp', 'createddate', ...columns].map((name) => pg.escapeIdentifier(name));
+    const table = mirrorTableQuoted(this.#object);
+    const names = ['sfid', '_hc_lastop', 'systemmodstamp', 'createddate', ...columns].map(identifierQuote);
     const values = [record.id, 'SYNCED', ...columns.map((column) => record.fields[column] ?? null)];
     const placeholders = ['$1', '$2', "now() AT TIME ZONE 'UTC'", "now() AT TIME ZONE 'UTC'", ...columns.map((_, index) => `$${index + 3}`)];
     const updates = names.filter((name) => name !== '"createddate"').map((name) => `${name} = EXCLUDED.${name}`);
     await client.query(
       `INSERT INTO ${table} (${names.join(', ')}) VALUES (${placeholders.join(', ')})
-       ON CONFLICT (${pg.escapeIdentifier(this.#object.externalId)}) DO UPDATE SET ${updates.join(', ')}`,
+       ON CONFLICT (${identifierQuote(this.#object.externalId)}) DO UPDATE SET ${updates.join(', ')}`,
       values,
     );
   }

@@ -4,12 +4,17 @@
  * column names). Lookups are resolved here, against the org, never against the mirror.
  */
 import type pg from 'pg';
+import { identifierQuote, qualifiedName } from '../db/sql-names.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import type { OrgChanges } from './org-view.ts';
 import { salesforceIdFormat, salesforceKeyPrefix } from './salesforce-id.ts';
 
 /** The schema the simulated org lives in. */
 export const orgSchemaName = 'connect_sim_org';
+
+/** The org's one table of records, quoted. */
+export const orgRecordTable = qualifiedName(orgSchemaName, 'record');
+const orgRecordSerial = qualifiedName(orgSchemaName, 'record_serial');
 
 /** Anything that runs queries: a pool or a client inside a transaction. */
 export type Queryable = Pick<pg.ClientBase, 'query'>;
@@ -39,19 +44,19 @@ export class SalesforceError extends Error {
   }
 }
 
-/** CREATE statements for the org's schema. Idempotent; the schema name is a constant. */
+/** CREATE statements for the org's schema. Idempotent. */
 export function orgSchemaSql(): string {
   return `
-    CREATE SCHEMA IF NOT EXISTS ${orgSchemaName};
-    CREATE SEQUENCE IF NOT EXISTS ${orgSchemaName}.record_serial;
-    CREATE TABLE IF NOT EXISTS ${orgSchemaName}.record (
+    CREATE SCHEMA IF NOT EXISTS ${identifierQuote(orgSchemaName)};
+    CREATE SEQUENCE IF NOT EXISTS ${orgRecordSerial};
+    CREATE TABLE IF NOT EXISTS ${orgRecordTable} (
       id varchar(18) PRIMARY KEY,
       object_name text NOT NULL,
       external_id text,
       fields jsonb NOT NULL DEFAULT '{}'::jsonb,
       created_date timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'),
       system_modstamp timestamp NOT NULL DEFAULT (now() AT TIME ZONE 'UTC'));
-    CREATE UNIQUE INDEX IF NOT EXISTS record_object_external_id ON ${orgSchemaName}.record (object_name, external_id);`;
+    CREATE UNIQUE INDEX IF NOT EXISTS record_object_external_id ON ${orgRecordTable} (object_name, external_id);`;
 }
 
 interface RecordRow {
@@ -74,7 +79,7 @@ export async function orgRecordFind(
 ): Promise<OrgRecord | undefined> {
   if (!match.id && match.externalId == null) return undefined;
   const { rows } = await client.query<RecordRow>(
-    `SELECT * FROM ${orgSchemaName}.record
+    `SELECT * FROM ${orgRecordTable}
       WHERE object_name = $1 AND (id = $2 OR external_id = $3)
       ORDER BY (id = $2) DESC NULLS LAST LIMIT 1`,
     [objectName, match.id ?? null, match.externalId ?? null],
@@ -89,9 +94,9 @@ export async function orgRecordFind(
 export async function orgRecordsMatch(client: Queryable, match: { ids: readonly string[]; keys: readonly { objectName: string; externalId: string }[] }): Promise<OrgRecord[]> {
   if (match.ids.length === 0 && match.keys.length === 0) return [];
   const { rows } = await client.query<RecordRow>(
-    `SELECT r.* FROM ${orgSchemaName}.record r JOIN unnest($1::text[]) AS i(id) ON r.id = i.id
+    `SELECT r.* FROM ${orgRecordTable} r JOIN unnest($1::text[]) AS i(id) ON r.id = i.id
      UNION ALL
-     SELECT r.* FROM ${orgSchemaName}.record r JOIN unnest($2::text[], $3::text[]) AS k(object_name, external_id)
+     SELECT r.* FROM ${orgRecordTable} r JOIN unnest($2::text[], $3::text[]) AS k(object_name, external_id)
        ON r.object_name = k.object_name AND r.external_id = k.external_id`,
     [match.ids, match.keys.map((key) => key.objectName), match.keys.map((key) => key.externalId)],
   );
@@ -102,8 +107,9 @@ export async function orgRecordsMatch(client: Queryable, match: { ids: readonly 
 /** Ids for new records, one per name in `objectNames`, from the org's serial in order. */
 export async function orgRecordIdsNext(client: Queryable, objectNames: readonly string[]): Promise<string[]> {
   if (objectNames.length === 0) return [];
-  const { rows } = await client.query<{ serial: string }>(`SELECT nextval('${orgSchemaName}.record_serial')::text AS serial FROM generate_series(1, $1::int)`, [
+  const { rows } = await client.query<{ serial: string }>(`SELECT nextval($2::regclass)::text AS serial FROM generate_series(1, $1::int)`, [
     objectNames.length,
+    orgRecordSerial,
   ]);
   const serials = rows.map((row) => BigInt(row.serial)).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   return objectNames.map((objectName, index) => orgRecordId(objectName, serials[index] ?? 0n));
@@ -112,11 +118,11 @@ export async function orgRecordIdsNext(client: Queryable, objectNames: readonly 
 /** Writes what a push round changed: deletes, then updates, then inserts, a statement each. */
 export async function orgChangesWrite(client: Queryable, changes: OrgChanges): Promise<void> {
   if (changes.deletes.length > 0) {
-    await client.query(`DELETE FROM ${orgSchemaName}.record AS r USING unnest($1::text[]) AS d(id) WHERE r.id = d.id`, [changes.deletes]);
+    await client.query(`DELETE FROM ${orgRecordTable} AS r USING unnest($1::text[]) AS d(id) WHERE r.id = d.id`, [changes.deletes]);
   }
   if (changes.updates.length > 0) {
     await client.query(
-      `UPDATE ${orgSchemaName}.record AS r
+      `UPDATE ${orgRecordTable} AS r
           SET fields = r.fields || u.fields, external_id = coalesce(u.external_id, r.external_id), system_modstamp = now() AT TIME ZONE 'UTC'
          FROM jsonb_to_recordset($1::jsonb) AS u(id text, fields jsonb, external_id text)
         WHERE r.id = u.id`,
@@ -125,7 +131,7 @@ export async function orgChangesWrite(client: Queryable, changes: OrgChanges): P
   }
   if (changes.inserts.length > 0) {
     await client.query(
-      `INSERT INTO ${orgSchemaName}.record (id, object_name, external_id, fields)
+      `INSERT INTO ${orgRecordTable} (id, object_name, external_id, fields)
        SELECT i.id, i.object_name, i.external_id, i.fields FROM jsonb_to_recordset($1::jsonb) AS i(id text, object_name text, external_id text, fields jsonb)`,
       [JSON.stringify(changes.inserts.map((insert) => ({ id: insert.id, object_name: insert.objectName, external_id: insert.externalId, fields: insert.fields })))],
     );
@@ -144,7 +150,7 @@ export async function orgRecordUpsert(
 ): Promise<{ record: OrgRecord; created: boolean }> {
   if (existing) {
     const { rows } = await client.query<RecordRow>(
-      `UPDATE ${orgSchemaName}.record
+      `UPDATE ${orgRecordTable}
           SET fields = fields || $2::jsonb,
               external_id = coalesce($3, external_id),
               system_modstamp = now() AT TIME ZONE 'UTC'
@@ -153,10 +159,10 @@ export async function orgRecordUpsert(
     );
     return { record: recordFromRow(rows[0] as RecordRow), created: false };
   }
-  const { rows: serial } = await client.query<{ serial: string }>(`SELECT nextval('${orgSchemaName}.record_serial')::text AS serial`);
+  const { rows: serial } = await client.query<{ serial: string }>(`SELECT nextval($1::regclass)::text AS serial`, [orgRecordSerial]);
   const id = orgRecordId(object.name, BigInt(serial[0]?.serial ?? '0'));
   const { rows } = await client.query<RecordRow>(
-    `INSERT INTO ${orgSchemaName}.record (id, object_name, external_id, fields) VALUES ($1, $2, $3, $4::jsonb) RETURNING *`,
+    `INSERT INTO ${orgRecordTable} (id, object_name, external_id, fields) VALUES ($1, $2, $3, $4::jsonb) RETURNING *`,
     [id, object.name, externalIdOf(object, fields), JSON.stringify(fields)],
   );
   return { record: recordFromRow(rows[0] as RecordRow), created: true };

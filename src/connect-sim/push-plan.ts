@@ -8,7 +8,6 @@
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { lookupIdColumn, SalesforceError } from './org-records.ts';
 import type { OrgView } from './org-view.ts';
-import { mirrorSchemaName } from './trigger-functions.ts';
 import type { TriggerLogEntry, TriggerLogOutcome } from './trigger-log.ts';
 
 /** Columns Connect keeps itself; they are never sent to Salesforce. */
@@ -55,7 +54,7 @@ export function objectPushedColumns(objects: MirrorObjectSet, object: AnyMirrorO
 /** The declared object of an entry's table; an undeclared table stops the round. */
 export function entryObject(objects: MirrorObjectSet, entry: TriggerLogEntry): AnyMirrorObject {
   const object = objects.named(entry.tableName);
-  if (!object) throw new Error(`${mirrorSchemaName}.${entry.tableName} is not a declared mirror table`);
+  if (!object) throw new Error(`${objects.mirrorSchema}.${entry.tableName} is not a declared mirror table`);
   return object;
 }
 

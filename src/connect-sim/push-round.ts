@@ -6,13 +6,13 @@
  * states. Runs inside the caller's transaction on a Connect session (its `xmlbinary` is not
  * `base64`), so the write-back is neither marked PENDING nor logged.
  */
-import pg from 'pg';
+import { identifierQuote } from '../db/sql-names.ts';
+import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { orgChangesWrite, orgRecordIdsNext, orgRecordsMatch, type Queryable } from './org-records.ts';
 import { OrgView } from './org-view.ts';
 import { entryObject, pushPlan, pushPlanOrgKeys, type EntryPushResult, type MirrorRowRead, type MirrorRowWriteBack } from './push-plan.ts';
 import { triggerLogEntriesSettle, type TriggerLogEntry } from './trigger-log.ts';
-import { mirrorSchemaName } from './trigger-functions.ts';
 
 /**
  * Sends `entries` (claimed, in log order) and settles them. A Salesforce error fails its entry
@@ -32,13 +32,10 @@ export async function pushRound(client: Queryable, objects: MirrorObjectSet, ent
   for (const [object, writeBacks] of plan.writeBacks) await mirrorRowsWriteBack(client, object, [...writeBacks.values()]);
   await triggerLogEntriesSettle(
     client,
+    objects.mirrorSchema,
     plan.results.map(({ entry, outcome }) => ({ entryId: entry.id, outcome })),
   );
   return plan.results;
-}
-
-function mirrorTable(object: AnyMirrorObject): string {
-  return `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(object.tableName)}`;
 }
 
 /** The sfid and external id of every mirror row the entries name, a statement per table. */
@@ -52,7 +49,7 @@ async function mirrorRowsRead(client: Queryable, objects: MirrorObjectSet, entri
   for (const [object, ids] of idsByObject) {
     const { rows: read } = await client.query<MirrorRowRead & { id: number }>(
       // A join, not `id = ANY(…)`: over a table not yet analyzed that is a scan comparing each row with every id.
-      `SELECT m.id, m.sfid, m.${pg.escapeIdentifier(object.externalId)} FROM ${mirrorTable(object)} AS m JOIN unnest($1::integer[]) AS wanted(id) ON m.id = wanted.id`,
+      `SELECT m.id, m.sfid, m.${identifierQuote(object.externalId)} FROM ${mirrorTableQuoted(object)} AS m JOIN unnest($1::integer[]) AS wanted(id) ON m.id = wanted.id`,
       [[...ids]],
     );
     rows.set(object.tableName, new Map(read.map((row) => [row.id, row])));
@@ -65,7 +62,7 @@ async function mirrorRowsWriteBack(client: Queryable, object: AnyMirrorObject, w
   if (writeBacks.length === 0) return;
   const utcNow = "now() AT TIME ZONE 'UTC'";
   await client.query(
-    `UPDATE ${mirrorTable(object)} AS m
+    `UPDATE ${mirrorTableQuoted(object)} AS m
         SET sfid = coalesce(w.sfid, m.sfid), _hc_lastop = w.lastop, _hc_err = w.error,
             systemmodstamp = CASE WHEN w.stamped THEN ${utcNow} ELSE m.systemmodstamp END,
             createddate = CASE WHEN w.stamped THEN coalesce(m.createddate, ${utcNow}) ELSE m.createddate END

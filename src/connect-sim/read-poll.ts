@@ -3,23 +3,23 @@
  * and their lookup id columns (`editor__c`, `contact__c`) are filled from the org record, in one
  * statement per mirror table. Runs on a Connect session, so nothing here is logged.
  */
-import pg from 'pg';
+import { identifierQuote } from '../db/sql-names.ts';
+import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
-import { lookupIdColumn, orgSchemaName, type Queryable } from './org-records.ts';
-import { mirrorSchemaName } from './trigger-functions.ts';
+import { lookupIdColumn, orgRecordTable, type Queryable } from './org-records.ts';
 
 /** Reads back every sent row of every mirror table; returns how many rows became SYNCED. */
 export async function mirrorReadPoll(client: Queryable, objects: MirrorObjectSet): Promise<number> {
   let synced = 0;
   for (const object of objects.objects) {
-    const table = `${pg.escapeIdentifier(mirrorSchemaName)}.${pg.escapeIdentifier(object.tableName)}`;
+    const table = mirrorTableQuoted(object);
     const idColumns = objects.parentLookups(object).flatMap(({ column }) => lookupIdColumn(object, column) ?? []);
     // The org keeps a lookup's id under the id column's own name (`editor__c`).
-    const assignments = idColumns.map((column, index) => `, ${pg.escapeIdentifier(column)} = record.fields ->> $${index + 2}`);
+    const assignments = idColumns.map((column, index) => `, ${identifierQuote(column)} = record.fields ->> $${index + 2}`);
     // A row whose record is gone from the org stays as it is; Connect would see its deletion separately.
     const { rowCount } = await client.query(
       `UPDATE ${table} AS m SET _hc_lastop = 'SYNCED', systemmodstamp = record.system_modstamp${assignments.join('')}
-         FROM ${orgSchemaName}.record AS record
+         FROM ${orgRecordTable} AS record
         WHERE m._hc_lastop IN ('INSERTED', 'UPDATED') AND m.sfid IS NOT NULL AND record.id = m.sfid AND record.object_name = $1`,
       [object.name, ...idColumns],
     );

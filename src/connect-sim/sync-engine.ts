@@ -35,12 +35,12 @@ export class SyncEngine {
    */
   async pushDue(pool: pg.Pool): Promise<PushPassResult> {
     const result: PushPassResult = { pushed: 0, failed: 0 };
-    const upTo = await triggerLogNewLast(pool);
+    const upTo = await triggerLogNewLast(pool, this.#settings.objects.mirrorSchema);
     const now = this.#settings.now();
     const waiting = new Set<string>();
     const limit = this.#settings.pushRoundSize;
     for (let after = '0', full = upTo !== undefined; full; ) {
-      const page = await triggerLogNewPage(pool, { after, upTo: upTo ?? '0', limit });
+      const page = await triggerLogNewPage(pool, this.#settings.objects.mirrorSchema, { after, upTo: upTo ?? '0', limit });
       full = page.length === limit;
       after = page.at(-1)?.id ?? after;
       const due: TriggerLogEntry[] = [];
@@ -79,6 +79,7 @@ export class SyncEngine {
     const results = await poolTransaction(pool, async (client) => {
       const claimed = await triggerLogEntriesClaim(
         client,
+        this.#settings.objects.mirrorSchema,
         due.map((entry) => entry.id),
       );
       return pushRound(

@@ -1,13 +1,12 @@
 /**
- * The SQL text of what Heroku Connect adds to the `salesforce` schema: its bookkeeping tables
- * and the two trigger functions every mapped table gets. Identifiers come from the schema name
- * only, quoted; no value is spliced in.
+ * The SQL text of what Heroku Connect adds to its mirror schema (`salesforce` unless declared
+ * otherwise): its bookkeeping tables and the two trigger functions every mapped table gets.
+ * Identifiers come from the declarations only, quoted; no value is spliced in.
  */
 import pg from 'pg';
-import { salesforceSchema } from '../mirror/connect-table.ts';
-
-/** The schema Connect owns, and where the stand-in installs. */
-export const mirrorSchemaName = salesforceSchema.schemaName;
+import { identifierQuote } from '../db/sql-names.ts';
+import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
+import type { AnyMirrorObject } from '../mirror/object-set.ts';
 
 /** Written as the COMMENT of every table the stand-in creates; anything else is a real Connect's. */
 export const connectSimMarker = 'connect-sim: the local Heroku Connect stand-in of connect-sync, not a real Heroku Connect';
@@ -16,16 +15,18 @@ export const connectSimMarker = 'connect-sim: the local Heroku Connect stand-in 
 export const connectTableNames = ['_hcmeta', '_trigger_log', '_trigger_log_archive', '_sf_event_log'] as const;
 
 /** The NOTIFY channel Connect listens on: `<schema>.hc_trigger_log`. */
-export const triggerLogChannel = `${mirrorSchemaName}.hc_trigger_log`;
+export function triggerLogChannel(schema: string): string {
+  return `${schema}.hc_trigger_log`;
+}
 
 /** Columns an UPDATE's change set leaves out: Connect's own status columns. */
 export const statusColumns = ['_hc_lastop', '_hc_err', 'systemmodstamp'] as const;
 
 const statusColumnsArray = `ARRAY[${statusColumns.map((column) => pg.escapeLiteral(column)).join(', ')}]::text[]`;
 
-/** CREATE statements for Connect's tables, each marked as the stand-in's. Idempotent. */
-export function connectTablesSql(): string {
-  const schema = pg.escapeIdentifier(mirrorSchemaName);
+/** CREATE statements for Connect's tables in `mirrorSchema`, each marked as the stand-in's. Idempotent. */
+export function connectTablesSql(mirrorSchema: string): string {
+  const schema = identifierQuote(mirrorSchema);
   const marker = pg.escapeLiteral(connectSimMarker);
   return `
     CREATE TABLE IF NOT EXISTS ${schema}._hcmeta (
@@ -69,10 +70,11 @@ export function connectTablesSql(): string {
  * `xmlbinary` is not `base64` is Connect's own (real Connect sets it so; the stand-in's engine
  * sets `hex`); its writes are neither marked PENDING nor logged.
  */
-export function triggerFunctionsSql(): string {
-  const schema = pg.escapeIdentifier(mirrorSchemaName);
+export function triggerFunctionsSql(mirrorSchema: string): string {
+  const schema = identifierQuote(mirrorSchema);
+  // Each body is a string constant, so no schema name can end it early (as it could a $fn$ quote).
   return `
-    CREATE OR REPLACE FUNCTION ${schema}.hc_connect_sim_status() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    CREATE OR REPLACE FUNCTION ${schema}.hc_connect_sim_status() RETURNS trigger LANGUAGE plpgsql AS ${pg.escapeLiteral(`
     BEGIN
       IF current_setting('xmlbinary') <> 'base64' THEN
         IF TG_OP = 'INSERT' THEN
@@ -90,10 +92,9 @@ export function triggerFunctionsSql(): string {
       NEW._hc_lastop := 'PENDING';
       NEW._hc_err := NULL;
       RETURN NEW;
-    END
-    $fn$;
+    END`)};
 
-    CREATE OR REPLACE FUNCTION ${schema}.hc_connect_sim_log() RETURNS trigger LANGUAGE plpgsql AS $fn$
+    CREATE OR REPLACE FUNCTION ${schema}.hc_connect_sim_log() RETURNS trigger LANGUAGE plpgsql AS ${pg.escapeLiteral(`
     DECLARE
       changed jsonb;
       previous jsonb;
@@ -133,16 +134,15 @@ export function triggerFunctionsSql(): string {
         PERFORM pg_notify(TG_TABLE_SCHEMA || '.hc_trigger_log', TG_TABLE_NAME);
       END IF;
       RETURN NULL;
-    END
-    $fn$;`;
+    END`)};`;
 }
 
-/** The two triggers on one mirror table, named as Connect names its own. */
-export function tableTriggersSql(tableName: string): string {
-  const schema = pg.escapeIdentifier(mirrorSchemaName);
-  const table = `${schema}.${pg.escapeIdentifier(tableName)}`;
-  const status = pg.escapeIdentifier(`hc_${tableName}_status_trigger`);
-  const log = pg.escapeIdentifier(`hc_${tableName}_logtrigger`);
+/** The two triggers on `object`'s mirror table, named as Connect names its own. */
+export function tableTriggersSql(object: AnyMirrorObject): string {
+  const schema = identifierQuote(object.mirrorSchema);
+  const table = mirrorTableQuoted(object);
+  const status = identifierQuote(`hc_${object.tableName}_status_trigger`);
+  const log = identifierQuote(`hc_${object.tableName}_logtrigger`);
   return `
     CREATE OR REPLACE TRIGGER ${status} BEFORE INSERT OR UPDATE ON ${table}
       FOR EACH ROW EXECUTE FUNCTION ${schema}.hc_connect_sim_status();

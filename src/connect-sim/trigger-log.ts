@@ -1,12 +1,11 @@
 /**
- * Reading and settling `salesforce._trigger_log` entries, as Connect's sync engine does: NEW
- * entries in id order, a page at a time; a settled entry gets its state, result and processing
- * time, and a successful one moves to `_trigger_log_archive`. Each step is one statement for a
- * whole page.
+ * Reading and settling the `_trigger_log` entries of the mirror schema, as Connect's sync engine
+ * does: NEW entries in id order, a page at a time; a settled entry gets its state, result and
+ * processing time, and a successful one moves to `_trigger_log_archive`. Each step is one
+ * statement for a whole page, and takes the mirror schema's name.
  */
-import pg from 'pg';
+import { identifierQuote } from '../db/sql-names.ts';
 import type { Queryable } from './org-records.ts';
-import { mirrorSchemaName } from './trigger-functions.ts';
 
 /** One trigger-log entry: a mirror row's INSERT, UPDATE or DELETE by the app. */
 export interface TriggerLogEntry {
@@ -26,8 +25,6 @@ export interface TriggerLogEntry {
 /** How an entry ended. */
 export type TriggerLogOutcome = { state: 'SUCCESS'; sfid: string | null } | { state: 'FAILED'; message: string };
 
-const schema = pg.escapeIdentifier(mirrorSchemaName);
-
 interface EntryRow {
   id: string;
   created_at: Date;
@@ -42,13 +39,15 @@ interface EntryRow {
 }
 
 /** The id of the newest entry waiting to be sent (state NEW), or undefined when none waits. */
-export async function triggerLogNewLast(client: Queryable): Promise<string | undefined> {
+export async function triggerLogNewLast(client: Queryable, mirrorSchema: string): Promise<string | undefined> {
+  const schema = identifierQuote(mirrorSchema);
   const { rows } = await client.query<{ last: string | null }>(`SELECT max(id)::text AS last FROM ${schema}._trigger_log WHERE state = 'NEW'`);
   return rows[0]?.last ?? undefined;
 }
 
 /** Up to `limit` entries waiting to be sent (state NEW) with ids after `after` and up to `upTo`, oldest first. */
-export async function triggerLogNewPage(client: Queryable, page: { after: string; upTo: string; limit: number }): Promise<TriggerLogEntry[]> {
+export async function triggerLogNewPage(client: Queryable, mirrorSchema: string, page: { after: string; upTo: string; limit: number }): Promise<TriggerLogEntry[]> {
+  const schema = identifierQuote(mirrorSchema);
   const { rows } = await client.query<EntryRow>(
     `SELECT id::text, created_at, (extract(epoch FROM clock_timestamp() - created_at) * 1000)::float8 AS waited_ms, state, action, table_name, record_id, sfid, old, values
        FROM ${schema}._trigger_log AS entry WHERE state = 'NEW' AND entry.id > $1::bigint AND entry.id <= $2::bigint
@@ -71,7 +70,8 @@ export async function triggerLogNewPage(client: Queryable, page: { after: string
 }
 
 /** Locks the entries of `entryIds` still NEW for sending; returns their ids (another engine may hold the rest). */
-export async function triggerLogEntriesClaim(client: Queryable, entryIds: readonly string[]): Promise<Set<string>> {
+export async function triggerLogEntriesClaim(client: Queryable, mirrorSchema: string, entryIds: readonly string[]): Promise<Set<string>> {
+  const schema = identifierQuote(mirrorSchema);
   const { rows } = await client.query<{ id: string }>(
     `SELECT entry.id::text FROM ${schema}._trigger_log AS entry JOIN unnest($1::bigint[]) AS wanted(id) ON entry.id = wanted.id
       WHERE entry.state = 'NEW' ORDER BY entry.id FOR UPDATE OF entry SKIP LOCKED`,
@@ -85,7 +85,12 @@ export async function triggerLogEntriesClaim(client: Queryable, entryIds: readon
  * FAILED stays in the log with Salesforce's error in `sf_message`, where a person can find it
  * (Connect never retries it).
  */
-export async function triggerLogEntriesSettle(client: Queryable, settled: readonly { entryId: string; outcome: TriggerLogOutcome }[]): Promise<void> {
+export async function triggerLogEntriesSettle(
+  client: Queryable,
+  mirrorSchema: string,
+  settled: readonly { entryId: string; outcome: TriggerLogOutcome }[],
+): Promise<void> {
+  const schema = identifierQuote(mirrorSchema);
   const failed = settled.flatMap(({ entryId, outcome }) => (outcome.state === 'FAILED' ? [{ id: entryId, message: outcome.message }] : []));
   const succeeded = settled.flatMap(({ entryId, outcome }) => (outcome.state === 'SUCCESS' ? [{ id: entryId, sfid: outcome.sfid }] : []));
   if (failed.length > 0) {

@@ -1,5 +1,6 @@
 /** Creating and dropping whole databases on a server: the embedded default, test files, the demo. */
 import pg from 'pg';
+import { identifierQuote } from './sql-names.ts';
 
 /** `url` pointing at database `name` on the same server, with the same credentials. */
 export function databaseUrlFor(url: string, name: string): string {
@@ -22,12 +23,12 @@ async function adminStatement(url: string, ssl: pg.ConnectionConfig['ssl'], stat
 /** Creates database `name` on the server `url` names, unless it exists. */
 export async function databaseEnsure(url: string, name: string, ssl: pg.ConnectionConfig['ssl'] = false): Promise<void> {
   const found = await adminStatement(url, ssl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-  if (found.rowCount === 0) await adminStatement(url, ssl, `CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+  if (found.rowCount === 0) await adminStatement(url, ssl, `CREATE DATABASE ${identifierQuote(name)}`);
 }
 
 /** Drops database `name` (closing its connections) if it exists. */
 export async function databaseDrop(url: string, name: string, ssl: pg.ConnectionConfig['ssl'] = false): Promise<void> {
-  await adminStatement(url, ssl, `DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+  await adminStatement(url, ssl, `DROP DATABASE IF EXISTS ${identifierQuote(name)} WITH (FORCE)`);
 }
 
 /** Creates database `name` afresh, from `template` when given. */
@@ -37,6 +38,6 @@ export async function databaseRecreate(
   options: { template?: string; ssl?: pg.ConnectionConfig['ssl'] } = {},
 ): Promise<void> {
   await databaseDrop(url, name, options.ssl);
-  const template = options.template ? ` TEMPLATE ${pg.escapeIdentifier(options.template)}` : '';
-  await adminStatement(url, options.ssl ?? false, `CREATE DATABASE ${pg.escapeIdentifier(name)}${template}`);
+  const template = options.template ? ` TEMPLATE ${identifierQuote(options.template)}` : '';
+  await adminStatement(url, options.ssl ?? false, `CREATE DATABASE ${identifierQuote(name)}${template}`);
 }

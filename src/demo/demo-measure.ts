@@ -1,6 +1,7 @@
 /** What a demo run produced, read from the mirror and the queue once it has settled. */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
+import { sqlIdentifier } from '../db/sql-names.ts';
 import { queuePrefix } from '../mirror/define.ts';
 import { contactEditorAffiliation } from '../editor/objects/contact-editor-affiliation.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
@@ -56,7 +57,7 @@ export async function syncJobsProgress(db: Drizzle): Promise<{ total: number; se
 /** Trigger-log entries Connect has not sent yet. */
 export async function connectBacklog(db: Drizzle): Promise<number> {
   const { rows } = await db.execute<{ backlog: number }>(
-    sql`SELECT count(*)::int AS backlog FROM salesforce._trigger_log WHERE state IN ('NEW', 'PENDING')`,
+    sql`SELECT count(*)::int AS backlog FROM ${sqlIdentifier(contactEditorAffiliation.mirrorSchema)}._trigger_log WHERE state IN ('NEW', 'PENDING')`,
   );
   return rows[0]!.backlog;
 }

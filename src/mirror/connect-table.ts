@@ -1,7 +1,7 @@
 /**
- * The shape Heroku Connect gives every mapped table in the `salesforce` schema: its system
- * columns and unique indexes, around the object's own fields. Column names are the Salesforce
- * field names lower-cased, as Connect writes them.
+ * The shape Heroku Connect gives every mapped table in its schema (`salesforce` unless the add-on
+ * was set up with another): its system columns and unique indexes, around the object's own
+ * fields. Column names are the Salesforce field names lower-cased, as Connect writes them.
  */
 import type { BuildColumns } from 'drizzle-orm';
 import {
@@ -15,8 +15,9 @@ import {
   type PgColumnBuilderBase,
   type PgTableWithColumns,
 } from 'drizzle-orm/pg-core';
+import { MirrorObjectDeclarationError } from './define.ts';
 
-/** The schema Heroku Connect owns in production. */
+/** The schema Heroku Connect writes to unless its add-on was set up with another. */
 export const salesforceSchema = pgSchema('salesforce');
 
 /** Salesforce record ids are 18 characters. */
@@ -38,24 +39,51 @@ function systemColumns() {
 }
 
 /** The table connectTable returns, spelled out so the published .d.ts is complete (tsc's inferred one is not). */
-export type ConnectTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>> = PgTableWithColumns<{
+export type ConnectTable<
+  TName extends string,
+  TColumns extends Record<string, PgColumnBuilderBase>,
+  TSchema extends string = 'salesforce',
+> = PgTableWithColumns<{
   name: TName;
-  schema: 'salesforce';
+  schema: TSchema;
   columns: BuildColumns<TName, ReturnType<typeof systemColumns> & TColumns, 'pg'>;
   dialect: 'pg';
 }>;
 
+/** Where Heroku Connect keeps a mirror table. */
+export interface ConnectTableOptions<TSchema extends string = 'salesforce'> {
+  /**
+   * The schema the Heroku Connect add-on writes to, as chosen when it was set up (default
+   * `salesforce`). Every mirror table of one app is in the same one: the declared objects are
+   * refused together otherwise.
+   */
+  schema?: TSchema;
+}
+
 /**
  * A mirror table: Connect's system columns plus `columns`, with the unique indexes Connect
- * creates on `sfid` and on the external id.
+ * creates on `sfid` and on the external id, in `options.schema` (default `salesforce`).
  */
-export function connectTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>>(
+export function connectTable<TName extends string, TColumns extends Record<string, PgColumnBuilderBase>, TSchema extends string = 'salesforce'>(
   name: TName,
   externalId: keyof TColumns & string,
   columns: TColumns,
-): ConnectTable<TName, TColumns> {
-  return salesforceSchema.table(name, { ...systemColumns(), ...columns }, (t) => [
+  options: ConnectTableOptions<TSchema> = {},
+): ConnectTable<TName, TColumns, TSchema> {
+  const schema = pgSchema(mirrorSchemaCheck(name, options.schema ?? (salesforceSchema.schemaName as TSchema)));
+  return schema.table(name, { ...systemColumns(), ...columns }, (t) => [
     uniqueIndex(`hcu_idx_${name}_sfid`).on(t.sfid),
     uniqueIndex(`hcu_idx_${name}_${externalId}`).on(t[externalId]),
   ]);
+}
+
+/** Any name Postgres takes will do, but not `public`: Connect's tables are in a schema of their own. */
+function mirrorSchemaCheck<TSchema extends string>(table: string, schema: TSchema): TSchema {
+  if (typeof schema !== 'string' || schema.length === 0 || schema.includes('\0')) {
+    throw new MirrorObjectDeclarationError(`${table}: the mirror schema must be a non-empty name without NUL characters`);
+  }
+  if (schema === 'public') {
+    throw new MirrorObjectDeclarationError(`${table}: Heroku Connect keeps its mirror tables in a schema of their own, not in public; name the one its add-on writes to`);
+  }
+  return schema;
 }

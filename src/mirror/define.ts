@@ -4,7 +4,8 @@
  * read it, so adding an object is a declaration and nothing else.
  *
  * Glossary:
- * - mirror: the `salesforce` schema tables Heroku Connect pushes to Salesforce.
+ * - mirror: the tables Heroku Connect pushes to Salesforce, in its schema (`salesforce` unless
+ *   its add-on was set up with another; connectTable's `schema`).
  * - sfid: Salesforce's id for a record, written back to the mirror row once Salesforce accepted it.
  * - external id: a unique field of ours on the object (Editor__c.EditorUUID__c) that rows are
  *   matched and looked up by.
@@ -13,7 +14,7 @@
  * - affiliation: a Contact's link to an Editor__c (school) or Classroom__c (class).
  */
 import { getTableColumns, getTableName, is, type SQL } from 'drizzle-orm';
-import { PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
+import { getTableConfig, PgVarchar, type PgColumn, type PgTable } from 'drizzle-orm/pg-core';
 import type { z } from 'zod';
 import { timestampRead } from './timestamp-read.ts';
 import { ConnectSyncError } from '../errors.ts';
@@ -90,8 +91,10 @@ export interface ParentLookup {
 /** A declaration with what is derived from it. */
 export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPayload extends object = z.output<TSchema>>
   extends MirrorObjectDeclaration<TSchema, TPayload> {
-  /** The mirror table's name in the `salesforce` schema. */
+  /** The mirror table's name in its schema. */
   tableName: string;
+  /** The schema the mirror table is in: connectTable's `schema`, `salesforce` by default. */
+  mirrorSchema: string;
   /** The pg-boss queue name. */
   queueName: string;
   /** The external id's Salesforce field name, in Salesforce's case. */
@@ -158,6 +161,7 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
   return {
     ...declaration,
     tableName: getTableName(declaration.table),
+    mirrorSchema: getTableConfig(declaration.table).schema ?? 'public',
     queueName: queuePrefix + declaration.queue,
     recordId: (payload) => String(payload[declaration.payloadKey]),
     payloadFor: (recordId, options = {}) =>

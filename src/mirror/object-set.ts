@@ -25,6 +25,8 @@ export class MirrorObjectUnknownError extends ConnectSyncError { readonly code =
 
 /** The declared objects, parents before children, with their lookups resolved. */
 export interface MirrorObjectSet {
+  /** The schema every mirror table of the set is in: the one Heroku Connect's add-on writes to. */
+  readonly mirrorSchema: string;
   /** Every object, parents before children (declared order otherwise). */
   readonly objects: readonly AnyMirrorObject[];
   /** The parents a row of `object` must wait for, in declared order. */
@@ -51,6 +53,7 @@ export function mirrorObjectSet(objects: readonly AnyMirrorObject[]): MirrorObje
   uniqueBy(objects, (object) => object.name, 'name');
   uniqueBy(objects, (object) => object.queueName, 'queue');
   uniqueBy(objects, (object) => object.tableName, 'mirror table');
+  const mirrorSchema = oneMirrorSchema(objects);
 
   const resolved = new Map<AnyMirrorObject, ResolvedLookup[]>();
   for (const object of objects) {
@@ -74,6 +77,7 @@ export function mirrorObjectSet(objects: readonly AnyMirrorObject[]): MirrorObje
   const named = (name: string) => objects.find((object) => object.name === name || object.tableName === name);
   const describe = () => ordered.map((object) => `${object.queue} (${object.name})`).join(', ');
   return {
+    mirrorSchema,
     objects: ordered,
     parentLookups: (object) => resolved.get(object) ?? [],
     forQueue,
@@ -99,6 +103,18 @@ function uniqueBy(objects: readonly AnyMirrorObject[], key: (object: AnyMirrorOb
     if (other) throw new MirrorObjectSetError(`${other.name} and ${object.name} are declared with the same ${what}, ${value}.`);
     seen.set(value, object);
   }
+}
+
+/** One Connect add-on writes one schema, with its trigger log beside the tables: every object's table must be there. */
+function oneMirrorSchema(objects: readonly AnyMirrorObject[]): string {
+  const [first, ...rest] = objects;
+  const other = rest.find((object) => object.mirrorSchema !== first!.mirrorSchema);
+  if (other) {
+    throw new MirrorObjectSetError(
+      `${first!.name}'s mirror table is in schema ${first!.mirrorSchema} and ${other.name}'s in ${other.mirrorSchema}: declare every mirror table in the schema Heroku Connect writes to (connectTable's schema option).`,
+    );
+  }
+  return first!.mirrorSchema;
 }
 
 /** A stable topological order: each object after its parents, otherwise as declared. */

@@ -16,8 +16,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database.ts';
 import { poolTransaction } from '../db/pool-transaction.ts';
-import { identifierQuote, qualifiedName } from '../db/sql-names.ts';
-import { mirrorTableName, mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
+import { identifierQuote, qualifiedName, syncTable } from '../db/sql-names.ts';
+import { mirrorTableName } from '../mirror/mirror-table-name.ts';
+import { mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
 import { MirrorTableMissingError } from '../sync/sync-errors.ts';
@@ -139,7 +140,7 @@ function discardedSql(objects: MirrorObjectSet): SQL {
 function waitingOnParentSql(objects: MirrorObjectSet): SQL {
   return sql`SELECT NULL::uuid AS job_id, w.queue AS queue_name, w.record_key AS record_id, w.waits, w.parent, w.parent_key,
       w.waiting_since, w.woken_at
-    FROM connect_sync.parent_wait w WHERE w.queue IN (${syncQueueNames(objects)}) AND w.gave_up_at IS NULL`;
+    FROM ${syncTable('parent_wait')} w WHERE w.queue IN (${syncQueueNames(objects)}) AND w.gave_up_at IS NULL`;
 }
 
 const failedRowsColumns = {
@@ -266,11 +267,13 @@ function definitionsVersion(text: string): string {
 
 /** The tables the functions read that do not exist now (none: they can be made and called). */
 export async function doctorTablesMissing(database: Pick<Database, 'db'>, config: SyncConfig): Promise<string[]> {
-  const { rows } = await database.db.execute<{ missing: string[] | null }>(
-    sql`SELECT array_agg(t) FILTER (WHERE to_regclass(t) IS NULL) AS missing FROM unnest(${sql.param([`${bossSchema}.job`, `${opsSchema}.parent_wait`])}::text[]) t`,
+  const own = [[bossSchema, 'job'], [opsSchema, 'parent_wait']] as const;
+  const { rows } = await database.db.execute<{ missing: boolean[] }>(
+    sql`SELECT array_agg(to_regclass(t) IS NULL ORDER BY n) AS missing FROM unnest(${sql.param(own.map(([schema, name]) => qualifiedName(schema, name)))}::text[]) WITH ORDINALITY AS u(t, n)`,
   );
   const mirror = await mirrorTablesMissing(database.db, config.objects.objects);
-  return [...mirror.map(mirrorTableName), ...(rows[0]?.missing ?? [])];
+  const missing = own.filter((_, index) => rows[0]?.missing[index] === true).map(([schema, name]) => `${schema}.${name}`);
+  return [...mirror.map(mirrorTableName), ...missing];
 }
 
 /**
@@ -323,7 +326,7 @@ export async function doctorFunctionsEnsure(database: Pick<Database, 'db' | 'poo
   const { rows } = await database.pool.query<{ comment: string | null; views: number }>(
     `SELECT obj_description(to_regprocedure($1), 'pg_proc') AS comment,
             (SELECT count(*)::int FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $2 AND c.relkind = 'v') AS views`,
-    [`${opsSchema}.${doctorFunctions.failedRows}()`, opsSchema],
+    [`${qualifiedName(opsSchema, doctorFunctions.failedRows)}()`, opsSchema],
   );
   if (rows[0]?.comment === version && rows[0].views === 0) return 'current';
   const missing = await doctorTablesMissing(database, config);
