@@ -3,6 +3,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadSettings, syncEnabled, workerConfigFromSettings } from '../src/config.ts';
 import { workerConfigResolve } from '../src/worker/worker-config.ts';
+import { workerSettingsConfig, workerSettingsEnv } from './support/worker-settings.ts';
 
 const run = promisify(execFile);
 
@@ -21,26 +22,8 @@ describe('settings', () => {
   });
 
   it('maps every worker variable onto the worker config, and leaves the unset ones to its defaults', () => {
-    const env = {
-      SALESFORCE_ENABLED: 'false',
-      WORKER_BATCH_SIZE: '50',
-      WORKER_CONCURRENCY: '2',
-      WORKER_POLLING_SECONDS: '1',
-      PARENT_WAIT_MAX_SECONDS: '60',
-      PARENT_WAKE_SECONDS: '0',
-      WORKER_SUMMARY_SECONDS: '0',
-      RECONCILER_CRON: 'off',
-    };
-    expect(workerConfigFromSettings(loadSettings(env))).toEqual({
-      enabled: false,
-      batchSize: 50,
-      localConcurrency: 2,
-      pollingIntervalSeconds: 1,
-      parentWaitMaxSeconds: 60,
-      parentWakeSeconds: 0,
-      summarySeconds: 0,
-      reconcilerCron: 'off',
-    });
+    const env = { SALESFORCE_ENABLED: 'false', ...workerSettingsEnv };
+    expect(workerConfigFromSettings(loadSettings(env))).toEqual({ enabled: false, ...workerSettingsConfig });
     expect(workerConfigFromSettings(loadSettings({}))).toEqual({});
   });
 

@@ -13,6 +13,7 @@ import { logCapture } from '../support/log.ts';
 import { jobsRead, testBoss } from '../support/queue.ts';
 import { schoolInsert } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
+import { workerSettingsConfig, workerSettingsEnv } from '../support/worker-settings.ts';
 
 const database = await testDatabase();
 const children: ReturnType<typeof spawn>[] = [];
@@ -64,30 +65,9 @@ describe('connect-sync worker and sync.workerStart()', () => {
   });
 
   it('start the same parts when each setting is given, in the environment or in code', async () => {
-    const cli = partsOf(
-      await cliWorker(
-        {
-          WORKER_BATCH_SIZE: '50',
-          WORKER_CONCURRENCY: '2',
-          WORKER_POLLING_SECONDS: '1',
-          PARENT_WAIT_MAX_SECONDS: '60',
-          PARENT_WAKE_SECONDS: '0',
-          WORKER_SUMMARY_SECONDS: '0',
-          RECONCILER_CRON: 'off',
-        },
-        (lines) => lines.some((line) => line.msg === 'worker started'),
-      ),
-    );
+    const cli = partsOf(await cliWorker(workerSettingsEnv, (lines) => lines.some((line) => line.msg === 'worker started')));
     const sync = connectSync({ ...editorPreset, database, log: logCapture().log });
-    const worker = await sync.workerStart({
-      batchSize: 50,
-      localConcurrency: 2,
-      pollingIntervalSeconds: 1,
-      parentWaitMaxSeconds: 60,
-      parentWakeSeconds: 0,
-      summarySeconds: 0,
-      reconcilerCron: 'off',
-    });
+    const worker = await sync.workerStart(workerSettingsConfig);
     await worker.stop(1000);
     await sync.stop();
     expect(worker.parts).toEqual(cli);
