@@ -52,6 +52,8 @@ function columnSql(column: PgColumn): string {
 
 /** Creates (or completes) the mirror table of every object in `objects`. */
 export async function mirrorTablesCreate(database: Pick<Database, 'pool'>, objects: MirrorObjectSet, log: Logger): Promise<void> {
+  // Every declaration checked before the schema is: a table outside connectTable() says so, not that public is Connect's.
+  const statements = objects.objects.flatMap(mirrorTableSql);
   await poolTransaction(database.pool, async (client) => {
     await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [mirrorSchemaMarker]);
     const { mirrorSchema } = objects;
@@ -67,7 +69,7 @@ export async function mirrorTablesCreate(database: Pick<Database, 'pool'>, objec
     }
     await client.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
     await client.query(`COMMENT ON SCHEMA ${schema} IS ${pg.escapeLiteral(mirrorSchemaMarker)}`);
-    for (const object of objects.objects) for (const statement of mirrorTableSql(object)) await client.query(statement);
+    for (const statement of statements) await client.query(statement);
   });
   log.info({ tables: objects.objects.map((object) => object.tableName) }, 'mirror tables are up to date');
 }

@@ -5,7 +5,7 @@
  * object and its record key's payload field, and the doctor's functions once the mirror tables they
  * read exist. connect-sync creates no app tables of its own. The mirror tables are a separate,
  * explicit step for development and tests (`connect-sim/mirror-tables.ts`): in production Heroku
- * Connect creates and owns the `salesforce` schema.
+ * Connect creates and owns the mirror schema (`salesforce` unless its add-on was set up with another).
  */
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import type { Database } from '../db/database.ts';
