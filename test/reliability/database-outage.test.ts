@@ -16,7 +16,8 @@ const server = await ownServerStart();
 const { database } = server;
 
 /** The queue summary and its l2met lines, said every second whatever happens. */
-const isSummary = (message: string) => / queued, .* active|all sync queues idle|^(sample|count)#/.test(message);
+const isSummary = (message: string) =>
+  / ready, .* deferred, .* active|not yet counted by pg-boss's monitor|all sync queues idle|^(sample|count)#/.test(message);
 
 /** Seconds the server stays down. */
 const outageSeconds = 12;
