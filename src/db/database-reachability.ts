@@ -22,6 +22,9 @@ const retryMaxMs = 10_000;
  */
 const stragglersMs = 5_000;
 
+/** How long after a first lost connection the database is asked whether it answers. */
+const checkDelayMs = 1_000;
+
 type State = 'reachable' | 'checking' | 'unreachable';
 
 /** One process's view of whether its database answers; see the module comment. */
@@ -99,6 +102,10 @@ export class DatabaseReachability {
 
   /** After a first connection failure: one lost connection, or the database gone until it answers. */
   async #check(error: unknown, part: string): Promise<void> {
+    // A server shutting down terminates its backends one by one: asked at once, one not yet
+    // terminated still answers, and an outage would be said as a lost connection first.
+    await abortableDelay(checkDelayMs, this.#stopped.signal, { unref: true });
+    if (this.#stopped.signal.aborted) return;
     const answer = await this.#ask();
     if (answer === undefined) {
       this.#state = 'reachable';

@@ -51,6 +51,15 @@ export function statementFailure(error: unknown, length = 200): StatementFailure
   return { errorClass, ...(state ? { sqlState: state } : {}), message };
 }
 
+/**
+ * Whether `error` is a deadlock or serialization failure: the statement lost a race for row locks
+ * (Heroku Connect writing back sfids to the same rows, say) and was rolled back whole.
+ */
+export function isConflictError(error: unknown): boolean {
+  const code = sqlState(error);
+  return code === '40P01' || code === '40001';
+}
+
 /** Whether `error` is a refusal of the statement's data rather than of the database itself. */
 export function isDataError(error: unknown): boolean {
   const code = sqlState(error);

@@ -16,7 +16,7 @@ import { mirrorTableName } from '../mirror/mirror-table-name.ts';
 import { mirrorTablesMissing, undefinedTableState } from '../mirror/mirror-tables-missing.ts';
 import { parentStateSelection, parentsMissing, requirementsOf, type Requirement } from './parents-ready.ts';
 import { MirrorTableMissingError, ParentNotSyncedError, PayloadInvalidError, RecordNotFoundError, RowRefusedError } from './sync-errors.ts';
-import { isDataError, sqlMessage, sqlState } from './statement-errors.ts';
+import { isConflictError, isDataError, sqlMessage, sqlState } from './statement-errors.ts';
 import { payloadParse } from './payload-parse.ts';
 
 /** A job as the mechanism needs it: an id to report on, and its raw payload. */
@@ -82,6 +82,9 @@ interface ParsedJob {
   recordId: string;
 }
 
+/** How often a batch that lost a deadlock runs again at once before it fails like any other. */
+const conflictReruns = 3;
+
 /** Syncs jobs together; when the database refuses their data, runs each half apart, down to one job. */
 async function parsedJobsSync(
   db: Drizzle,
@@ -89,10 +92,14 @@ async function parsedJobsSync(
   object: AnyMirrorObject,
   parsed: readonly ParsedJob[],
   options: SyncBatchOptions,
+  conflicts = 0,
 ): Promise<Map<string, SyncOutcome>> {
   try {
     return await syncBatchOnce(db, objects, object, parsed, options);
   } catch (error) {
+    // The write is one statement: a deadlock rolled it back whole, so running it again now writes
+    // each row once and spends none of the jobs' retries.
+    if (isConflictError(error) && conflicts < conflictReruns) return await parsedJobsSync(db, objects, object, parsed, options, conflicts + 1);
     if (!isDataError(error)) throw error;
     if (parsed.length === 1) return new Map([[parsed[0]!.job.id, rowRefused(object, parsed[0]!, error)]]);
     // Each batch's write is one statement, so nothing of the failed attempt was written: run halves.
