@@ -49,7 +49,7 @@ export async function syncJobsProgress(db: Drizzle): Promise<{ total: number; se
            count(*) FILTER (WHERE state IN ('completed', 'failed', 'cancelled'))::int AS settled,
            coalesce(sum(retry_count), 0)::int AS retries,
            count(*) FILTER (WHERE state = 'completed' AND output ? 'waiting')::int AS waits
-    FROM ${sql.identifier(bossSchema)}.job
+    FROM ${sqlIdentifier(bossSchema)}.job
     WHERE name LIKE ${`${queuePrefix}%`} AND name <> ${deadLetterQueue}`);
   return rows[0]!;
 }
@@ -66,7 +66,7 @@ export async function connectBacklog(db: Drizzle): Promise<number> {
 export async function exhaustedRead(db: Drizzle): Promise<string[]> {
   const { rows } = await db.execute<{ message: string }>(sql`
     SELECT coalesce(output->>'message', '(no message)') AS message
-    FROM ${sql.identifier(bossSchema)}.job WHERE name = ${deadLetterQueue} ORDER BY 1`);
+    FROM ${sqlIdentifier(bossSchema)}.job WHERE name = ${deadLetterQueue} ORDER BY 1`);
   return rows.map((row) => row.message);
 }
 

@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
+import { sqlIdentifier } from '../db/sql-names.ts';
 import { contactEditorAffiliation } from '../editor/objects/contact-editor-affiliation.ts';
 import { contact } from '../editor/objects/contact.ts';
 import { editor } from '../editor/objects/editor.ts';
@@ -50,5 +51,5 @@ export class DemoObserver {
 }
 
 function column(object: AnyMirrorObject) {
-  return sql.identifier(object.externalId);
+  return sqlIdentifier(object.externalId);
 }

@@ -7,7 +7,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import { syncTable } from '../db/sql-names.ts';
+import { sqlIdentifier, syncTable } from '../db/sql-names.ts';
 import { queuePrefix } from '../mirror/define.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
 
@@ -48,7 +48,7 @@ export async function queueCountsRead(db: Pick<Drizzle, 'execute'>): Promise<Que
     dead_lettered: number;
   }>(sql`
     WITH dead AS (
-      SELECT source_name, count(*)::int AS n FROM ${sql.identifier(bossSchema)}.job
+      SELECT source_name, count(*)::int AS n FROM ${sqlIdentifier(bossSchema)}.job
       WHERE name = ${deadLetterQueue} AND state IN ('created', 'retry') GROUP BY source_name
     ), waiting AS (
       SELECT queue, count(*)::int AS n, extract(epoch FROM now() - min(waiting_since))::float8 AS oldest_seconds
@@ -59,7 +59,7 @@ export async function queueCountsRead(db: Pick<Drizzle, 'execute'>): Promise<Que
            coalesce(w.n, 0) AS waiting, greatest(coalesce(w.oldest_seconds, 0), 0) AS oldest_seconds,
            CASE WHEN q.name = ${deadLetterQueue} THEN (SELECT coalesce(sum(n), 0)::int FROM dead)
                 ELSE coalesce((SELECT n FROM dead WHERE source_name = q.name), 0) END AS dead_lettered
-    FROM ${sql.identifier(bossSchema)}.queue q LEFT JOIN waiting w ON w.queue = q.name
+    FROM ${sqlIdentifier(bossSchema)}.queue q LEFT JOIN waiting w ON w.queue = q.name
     WHERE q.name LIKE ${`${queuePrefix}%`}`);
   const counts: QueueCounts = { queues: {}, deadLettered: 0 };
   for (const row of rows) {

@@ -16,7 +16,7 @@ import type { Logger } from '../log.ts';
 import { mirrorTableName } from '../mirror/mirror-table-name.ts';
 import { undefinedTableState } from '../mirror/mirror-tables-missing.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
-import { syncTable } from '../db/sql-names.ts';
+import { sqlIdentifier, syncTable } from '../db/sql-names.ts';
 import { sqlMessage, sqlState, statementFailure } from '../sync/statement-errors.ts';
 import { waitSuccessorsSweep } from './wait-successor.ts';
 
@@ -154,7 +154,7 @@ async function parentReadyMark(db: Pick<Drizzle, 'execute'>, parent: AnyMirrorOb
     UPDATE ${parentWaitTable} w SET woken_at = now()
       FROM ${parent.table} m
      WHERE w.parent = ${parent.name} AND w.woken_at IS NULL
-       AND m.${sql.identifier(parent.externalId)} = w.parent_key
+       AND m.${sqlIdentifier(parent.externalId)} = w.parent_key
        AND (m.sfid IS NOT NULL OR NOT w.needs_sfid)
     RETURNING w.queue, w.record_key`);
   return rows;

@@ -23,11 +23,11 @@
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
-import { syncTable } from '../db/sql-names.ts';
+import { sqlIdentifier, syncTable } from '../db/sql-names.ts';
 import { bossSchema } from './queues.ts';
 
 const successorTable = syncTable('wait_successor');
-const jobTable = sql`${sql.identifier(bossSchema)}.job`;
+const jobTable = sql`${sqlIdentifier(bossSchema)}.job`;
 
 /** A job and the record it is for. */
 export interface RecordJob {
@@ -75,7 +75,7 @@ export async function waitSuccessorsSettle(db: Pick<Drizzle, 'execute'>, queue: 
          FOR UPDATE OF j SKIP LOCKED
     ), completed AS (
       UPDATE ${jobTable} j
-         SET state = 'completed', completed_on = ${sql.identifier(bossSchema)}.job_now(), blocked = false, pending_dependencies = 0,
+         SET state = 'completed', completed_on = ${sqlIdentifier(bossSchema)}.job_now(), blocked = false, pending_dependencies = 0,
              output = jsonb_build_object('superseded', ${supersededReason}::text, 'writtenBy', s.written_by)
         FROM superseded s
        WHERE j.name = ${queue} AND j.id = s.id

@@ -8,6 +8,7 @@
 import { getTableName, is, sql, type SQL } from 'drizzle-orm';
 import { PgColumn } from 'drizzle-orm/pg-core';
 import type { Drizzle } from '../db/database.ts';
+import { sqlIdentifier } from '../db/sql-names.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
 import type { MirrorRow } from './mirror-rows.ts';
 import { ParentNotSyncedError } from './sync-errors.ts';
@@ -54,10 +55,10 @@ export function parentStateSelection(
     if (!is(source, PgColumn) || tablesMissing.has(requirement.object)) return;
     // Qualified by hand: drizzle leaves a single-table select's columns bare, and inside this
     // subquery a bare name could resolve to the parent's own column of the same name.
-    const value = sql`${sql.identifier(getTableName(source.table))}.${sql.identifier(source.name)}`;
+    const value = sql`${sqlIdentifier(getTableName(source.table))}.${sqlIdentifier(source.name)}`;
     selection[parentStateKey(index)] = sql<ParentState>`(SELECT bool_or(connect_sync_parent.sfid IS NOT NULL)
       FROM ${requirement.object.table} connect_sync_parent
-      WHERE connect_sync_parent.${sql.identifier(requirement.object.externalId)} = (${value})::text)`;
+      WHERE connect_sync_parent.${sqlIdentifier(requirement.object.externalId)} = (${value})::text)`;
   });
   return selection;
 }
@@ -97,7 +98,7 @@ export async function parentsMissing(
 
 /** External id → whether its mirror row has an sfid, for the rows of `object` that exist. */
 export async function mirrorRowsFind(db: Drizzle, object: AnyMirrorObject, values: readonly string[]): Promise<Map<string, boolean>> {
-  const externalId = sql.identifier(object.externalId);
+  const externalId = sqlIdentifier(object.externalId);
   const { rows } = await db.execute<{ value: string; synced: boolean }>(
     sql`SELECT ${externalId} AS value, bool_or(sfid IS NOT NULL) AS synced FROM ${object.table}
         WHERE ${externalId} = ANY(${sql.param(values)}::text[]) GROUP BY ${externalId}`,

@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import { queuePrefix } from '../mirror/define.ts';
 import { bossSchema, deadLetterQueue } from '../queue/queues.ts';
-import { syncTable } from '../db/sql-names.ts';
+import { sqlIdentifier, syncTable } from '../db/sql-names.ts';
 
 const parentWaitTable = syncTable('parent_wait');
 
@@ -43,7 +43,7 @@ export async function queueDepthsRead(db: Drizzle): Promise<QueueDepths> {
           SELECT CASE WHEN name = ${deadLetterQueue} THEN coalesce(source_name, name) ELSE name END AS name,
                  CASE WHEN name = ${deadLetterQueue} THEN 'deadLettered' WHEN state = 'created' AND start_after > now() THEN 'deferred' ELSE state::text END AS state,
                  NULL::timestamptz AS since
-          FROM ${sql.identifier(bossSchema)}.job WHERE name LIKE ${`${queuePrefix}%`}
+          FROM ${sqlIdentifier(bossSchema)}.job WHERE name LIKE ${`${queuePrefix}%`}
             AND (state IN ('created', 'retry', 'active') AND name <> ${deadLetterQueue} OR name = ${deadLetterQueue} AND state IN ('created', 'retry'))
           UNION ALL
           SELECT queue, 'waitingOnParent', waiting_since FROM ${parentWaitTable} WHERE gave_up_at IS NULL

@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { DoctorCheck } from '../../src/ops/doctor-check.ts';
 import { doctorReport } from '../../src/ops/doctor-report.ts';
 import { editorPreset } from '../../src/editor/preset.ts';
+import { sqlIdentifier } from '../../src/db/sql-names.ts';
 import { syncConfigResolve } from '../../src/sync-config.ts';
 import { testDatabase } from '../support/database.ts';
 import { schoolInsert } from '../support/records.ts';
@@ -22,7 +23,7 @@ const oddCheck: DoctorCheck = {
     {
       name: 'doctor_Odd "Names"',
       columns: { [subjectColumn]: 'text', class: 'text' },
-      select: sql`SELECT s.id::text AS ${sql.identifier(subjectColumn)}, 'every'::text AS class FROM schools s`,
+      select: sql`SELECT s.id::text AS ${sqlIdentifier(subjectColumn)}, 'every'::text AS class FROM schools s`,
     },
   ],
 };

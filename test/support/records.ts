@@ -6,6 +6,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { classStudents, classTeachers, lessons, projects, roles, schoolClasses, schoolProjects, schools } from '../../src/editor/app-schema.ts';
 import type { Database } from '../../src/db/database.ts';
+import { sqlIdentifier } from '../../src/db/sql-names.ts';
 import type { AnyMirrorObject } from '../../src/mirror/object-set.ts';
 
 export async function schoolInsert(database: Database, values: Partial<typeof schools.$inferInsert> = {}) {
@@ -98,7 +99,7 @@ export async function mirrorRowInsert(
   const columns = { [object.externalId]: externalId, sfid: synced ? fakeSfid() : null, ...values };
   await database.db.execute(
     sql`INSERT INTO ${object.table}
-        (${sql.join(Object.keys(columns).map((c) => sql.identifier(c)), sql`, `)})
+        (${sql.join(Object.keys(columns).map((c) => sqlIdentifier(c)), sql`, `)})
         VALUES (${sql.join(Object.values(columns).map((v) => sql`${v}`), sql`, `)})`,
   );
 }
@@ -106,7 +107,7 @@ export async function mirrorRowInsert(
 /** The mirror row of `object` for `externalId`, or undefined. */
 export async function mirrorRowRead(database: Database, object: AnyMirrorObject, externalId: string): Promise<Record<string, unknown> | undefined> {
   const { rows } = await database.db.execute<Record<string, unknown>>(
-    sql`SELECT * FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+    sql`SELECT * FROM ${object.table} WHERE ${sqlIdentifier(object.externalId)} = ${externalId}`,
   );
   return rows[0];
 }
@@ -115,6 +116,6 @@ export async function mirrorRowRead(database: Database, object: AnyMirrorObject,
 export async function mirrorRowSync(database: Database, object: AnyMirrorObject, externalId: string): Promise<void> {
   await database.db.execute(
     sql`UPDATE ${object.table} SET sfid = ${fakeSfid()}
-        WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+        WHERE ${sqlIdentifier(object.externalId)} = ${externalId}`,
   );
 }

@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { mirrorTableSql } from '../../src/connect-sim/mirror-tables.ts';
+import { sqlIdentifier } from '../../src/db/sql-names.ts';
 import { editorObjects } from '../../src/editor/preset.ts';
 import { classroom } from '../../src/editor/objects/classroom.ts';
 import { contactClassroomAffiliation } from '../../src/editor/objects/contact-classroom-affiliation.ts';
@@ -46,8 +47,8 @@ async function appTimestampsSet(on: Database, object: AnyMirrorObject, recordId:
     const column = object.fields[field];
     if (!is(column, PgColumn)) throw new Error(`${object.name}.${field} is not read from a column`);
     await on.db.execute(
-      sql`UPDATE ${sql.identifier(getTableName(column.table))} SET ${sql.identifier(column.name)} = ${value}
-          WHERE ${sql.identifier(object.source.id.name)} = ${recordId}::${sql.raw(object.source.id.getSQLType())}`,
+      sql`UPDATE ${sqlIdentifier(getTableName(column.table))} SET ${sqlIdentifier(column.name)} = ${value}
+          WHERE ${sqlIdentifier(object.source.id.name)} = ${recordId}::${sql.raw(object.source.id.getSQLType())}`,
     );
   }
 }
@@ -57,9 +58,9 @@ async function mirrorTimestampsRead(on: Database, object: AnyMirrorObject, exter
   const columns = Object.keys(expected);
   const { rows } = await on.db.execute<Record<string, unknown>>(
     sql`SELECT ${sql.join(
-      columns.map((column) => sql`${sql.identifier(column)}::text AS ${sql.identifier(column)}`),
+      columns.map((column) => sql`${sqlIdentifier(column)}::text AS ${sqlIdentifier(column)}`),
       sql`, `,
-    )} FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${externalId}`,
+    )} FROM ${object.table} WHERE ${sqlIdentifier(object.externalId)} = ${externalId}`,
   );
   return rows[0];
 }

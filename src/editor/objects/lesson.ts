@@ -5,6 +5,7 @@
 import { getTableName, isNull, sql } from 'drizzle-orm';
 import { alias, doublePrecision, timestamp, varchar } from 'drizzle-orm/pg-core';
 import { z } from 'zod';
+import { sqlIdentifier } from '../../db/sql-names.ts';
 import { classStudents, lessons, projects, schoolProjects, type LessonVisibility } from '../app-schema.ts';
 import { connectTable } from '../../mirror/connect-table.ts';
 import { defineMirrorObject } from '../../mirror/define.ts';
@@ -40,7 +41,7 @@ const assignedCount = sql<number>`CASE WHEN ${q(lessons.visibility)} = ${student
 const remixes = alias(projects, 'remixes');
 /** Finished school projects: students' remixes of the lesson's project marked finished. */
 const finishedCount = sql<number>`(SELECT count(*)::int FROM ${schoolProjects}
-  JOIN ${projects} AS ${sql.identifier(getTableName(remixes))} ON ${q(remixes.id)} = ${q(schoolProjects.projectId)}
+  JOIN ${projects} AS ${sqlIdentifier(getTableName(remixes))} ON ${q(remixes.id)} = ${q(schoolProjects.projectId)}
   JOIN ${projects} ON ${q(projects.id)} = ${q(remixes.remixedFromId)}
   WHERE ${q(projects.lessonId)} = ${q(lessons.id)} AND ${q(schoolProjects.finished)})`;
 

@@ -4,6 +4,7 @@
  */
 import { getTableName, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn } from 'drizzle-orm/pg-core';
+import { sqlIdentifier } from '../../db/sql-names.ts';
 
 /**
  * The time of the sync, as UTC wall-clock text: mirror timestamps carry no zone (Connect writes
@@ -19,5 +20,5 @@ export function syncTime(): SQL<string> {
  * subquery's own table and count every row.
  */
 export function columnQualified(column: PgColumn): SQL {
-  return sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
+  return sql`${sqlIdentifier(getTableName(column.table))}.${sqlIdentifier(column.name)}`;
 }
