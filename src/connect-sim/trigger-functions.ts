@@ -3,6 +3,7 @@
  * otherwise): its bookkeeping tables and the two trigger functions every mapped table gets.
  * Identifiers come from the declarations only, quoted; no value is spliced in.
  */
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { identifierQuote } from '../db/sql-names.ts';
 import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
@@ -14,9 +15,19 @@ export const connectSimMarker = 'connect-sim: the local Heroku Connect stand-in 
 /** Connect's bookkeeping tables, by name. */
 export const connectTableNames = ['_hcmeta', '_trigger_log', '_trigger_log_archive', '_sf_event_log'] as const;
 
-/** The NOTIFY channel Connect listens on: `<schema>.hc_trigger_log`. */
+/** Postgres's longest channel name, in bytes (NAMEDATALEN - 1): pg_notify refuses longer, LISTEN cuts it short. */
+const channelBytesMax = 63;
+
+/**
+ * The NOTIFY channel the stand-in listens on: Connect's `<schema>.hc_trigger_log` when that fits
+ * in 63 bytes; for a longer schema name, `hc_trigger_log_` and a hash of the name, so the log
+ * trigger can still notify and each schema still has its own channel. The trigger function is
+ * written with this channel as a literal, so both sides take it from here.
+ */
 export function triggerLogChannel(schema: string): string {
-  return `${schema}.hc_trigger_log`;
+  const channel = `${schema}.hc_trigger_log`;
+  if (Buffer.byteLength(channel) <= channelBytesMax) return channel;
+  return `hc_trigger_log_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
 }
 
 /** Columns an UPDATE's change set leaves out: Connect's own status columns. */
@@ -131,7 +142,7 @@ export function triggerFunctionsSql(mirrorSchema: string): string {
       INSERT INTO ${schema}._trigger_log (txid, state, action, table_name, record_id, sfid, old, values)
       VALUES (txid_current(), entry_state, TG_OP, TG_TABLE_NAME, row_id, row_sfid, previous, changed);
       IF entry_state = 'NEW' THEN
-        PERFORM pg_notify(TG_TABLE_SCHEMA || '.hc_trigger_log', TG_TABLE_NAME);
+        PERFORM pg_notify(${pg.escapeLiteral(triggerLogChannel(mirrorSchema))}, TG_TABLE_NAME);
       END IF;
       RETURN NULL;
     END`)};`;
