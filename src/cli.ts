@@ -147,7 +147,8 @@ program
   .option('--max-failed-rows <n>', 'with --check: FAILED mirror rows allowed (default: 0)', wholeNumber(0, 2 ** 31))
   .option('--max-dead-letters <n>', 'with --check: dead-lettered jobs allowed (default: 0)', wholeNumber(0, 2 ** 31))
   .option('--max-oldest-wait-seconds <n>', 'with --check: seconds a record may wait on a parent (default: 3600)', wholeNumber(0, 2 ** 31))
-  .action((options: { json?: boolean; check?: boolean; maxFailedRows?: number; maxDeadLetters?: number; maxOldestWaitSeconds?: number }) =>
+  .option('--whole', 'count records with no mirror row (and the checks) over every record, not from the rows changed since the last count')
+  .action((options: { json?: boolean; check?: boolean; maxFailedRows?: number; maxDeadLetters?: number; maxOldestWaitSeconds?: number; whole?: boolean }) =>
     commandRun(
       loadConfig,
       async (context) => {
@@ -166,7 +167,8 @@ program
   .command('repair')
   .description('list what would heal the recoverable failures (dry run); --apply does it, item by item')
   .option('--apply', 'delete FAILED rows whose parents are now synced and enqueue their jobs again; enqueue lost and discarded jobs')
-  .action((options: { apply?: boolean }) =>
+  .option('--whole', 'look for records with no mirror row over every record, not from the rows changed since the last count')
+  .action((options: { apply?: boolean; whole?: boolean }) =>
     commandRun(loadConfig, async (context) => (await import('./ops/repair.ts')).repairCommand(context, options), undefined, { role: 'command', migrated: true }),
   );
 

@@ -7,6 +7,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import type { MirrorObjectSet, ResolvedLookup } from '../mirror/object-set.ts';
 import type { DoctorCheck, DoctorFunction } from '../ops/doctor-check.ts';
+import { keptMembersWhere, type KeptSet } from '../ops/kept-set.ts';
 import { column, failedOn, failedRow, notSkipped, objectWord, opsFunction, parentSynced, parentsSynced, recordKey } from '../ops/doctor-sql.ts';
 import { contactEditorAffiliation } from './objects/contact-editor-affiliation.ts';
 import { editor } from './objects/editor.ts';
@@ -71,7 +72,32 @@ function schoolsSql(objects: MirrorObjectSet): SQL {
   return sql`SELECT ${subjectKey} AS school_id, CASE ${sql.join(cases, sql` `)} ELSE 'other' END AS class
     FROM ${subject.source.table}
     LEFT JOIN LATERAL (SELECT e.id FROM ${subject.table} e WHERE ${column('e', subject.externalId)} = ${subjectKey} LIMIT 1) e ON true
-    WHERE NOT ${affiliationOf(sql`${column('a', 'sfid')} IS NOT NULL`)}`;
+    WHERE ${keptMembersWhere(schoolsSet(objects))}`;
+}
+
+/**
+ * The schools without a synced affiliation, kept (kept-set.ts): a new school may be one; an
+ * affiliation row lost (deleted, its table made again) may make any school one.
+ */
+function schoolsSet(objects: MirrorObjectSet): KeptSet {
+  const { subjectLookup } = lookups(objects);
+  const subjectKey = recordKey(subject);
+  const lookupColumn = column('a', subjectLookup.column);
+  const synced = sql`${column('a', 'sfid')} IS NOT NULL`;
+  return {
+    name: 'check:schools',
+    id: subject.source.id,
+    from: sql`${subject.source.table}`,
+    changeTables: [subject.source.table],
+    lossTables: [child.table],
+    member: (candidates) =>
+      candidates
+        ? // The few candidates' synced affiliations in one pass over the child's mirror, hashed:
+          // the lookup column has no index of Connect's, so a per-school EXISTS would scan it each time.
+          sql`${subjectKey} NOT IN (SELECT ${lookupColumn} FROM ${child.table} a WHERE ${synced}
+              AND ${lookupColumn} IN (SELECT ${subjectKey} FROM ${subject.source.table} WHERE ${subject.source.id} = ANY(${candidates})))`
+        : sql`NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${lookupColumn} = ${subjectKey} AND ${synced})`,
+  };
 }
 
 /** `noEditorRow` → `doctor_no_editor_row`. */
@@ -96,4 +122,5 @@ export const schoolsWithoutAffiliation: DoctorCheck = {
     }
     return functions;
   },
+  keptSets: (objects) => [schoolsSet(objects)],
 };

@@ -6,6 +6,7 @@
  */
 import type { SQL } from 'drizzle-orm';
 import type { MirrorObjectSet } from '../mirror/object-set.ts';
+import type { KeptSet } from './kept-set.ts';
 
 /**
  * One of the doctor's SQL functions (`SELECT * FROM connect_sync.<name>()`): the columns it
@@ -32,4 +33,9 @@ export interface DoctorCheck {
   subjectColumn: string;
   /** Every function the check adds, in creation order (the `function` among them). */
   functions(objects: MirrorObjectSet): DoctorFunction[];
+  /**
+   * The kept sets its functions read (kept-set.ts): subjects whose finding is an anti-join of
+   * whole tables are kept and counted from the rows changed since, like the doctor's own.
+   */
+  keptSets?(objects: MirrorObjectSet): KeptSet[];
 }

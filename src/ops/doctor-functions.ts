@@ -31,14 +31,14 @@ import {
   jobStatesHeld,
   jobStatesWaiting,
   jobUnderWay,
-  notSkipped,
   opsFunction,
   opsSchema,
   parentSynced,
   parentsSynced,
   recordKey,
-  rowExpected,
 } from './doctor-sql.ts';
+import { missingRowsSet } from './doctor-sets.ts';
+import { keptMembersWhere } from './kept-set.ts';
 
 /** The generic functions, by what they list. */
 export const doctorFunctions = {
@@ -89,19 +89,16 @@ function failedRowsSql(objects: MirrorObjectSet, read: readonly AnyMirrorObject[
   return parts.length ? sql.join(parts, sql` UNION ALL `) : undefined;
 }
 
-/** Upsert objects only: an update-only object changes rows someone else makes. */
+/** Upsert objects only (an update-only object changes rows someone else makes): their kept sets' members, checked again live. */
 function missingRowsSql(read: readonly AnyMirrorObject[]): SQL | undefined {
   const parts = read
     .filter((object) => object.write === 'upsert')
     .map((object) => {
       const key = recordKey(object);
-      let source = sql`FROM ${object.source.table}`;
-      for (const join of object.source.joins ?? []) source = sql`${source} JOIN ${join.table} ON ${join.on}`;
+      const set = missingRowsSet(object);
       return sql`SELECT ${object.name}::text AS object_name, ${object.queueName}::text AS queue_name, ${key} AS record_id,
           ${jobUnderWay(object, key, jobStatesHeld)} AS job_held
-        ${source}
-        WHERE ${notSkipped(object)} AND ${rowExpected(object)}
-          AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${key})`;
+        FROM ${set.from} WHERE ${keptMembersWhere(set)}`;
     });
   return parts.length ? sql.join(parts, sql` UNION ALL `) : undefined;
 }
@@ -267,7 +264,7 @@ function definitionsVersion(text: string): string {
 
 /** The tables the functions read that do not exist now (none: they can be made and called). */
 export async function doctorTablesMissing(database: Pick<Database, 'db'>, config: SyncConfig): Promise<string[]> {
-  const own = [[bossSchema, 'job'], [opsSchema, 'parent_wait']] as const;
+  const own = [[bossSchema, 'job'], [opsSchema, 'parent_wait'], [opsSchema, 'kept_set_member']] as const;
   const { rows } = await database.db.execute<{ missing: boolean[] }>(
     sql`SELECT array_agg(to_regclass(t) IS NULL ORDER BY n) AS missing FROM unnest(${sql.param(own.map(([schema, name]) => qualifiedName(schema, name)))}::text[]) WITH ORDINALITY AS u(t, n)`,
   );

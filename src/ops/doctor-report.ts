@@ -15,6 +15,8 @@ import { mirrorTableName } from '../mirror/mirror-table-name.ts';
 import { mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
 import { doctorFunctions, doctorFunctionsEnsure, doctorSelectsWithout } from './doctor-functions.ts';
 import { opsFunction, opsSchema } from './doctor-sql.ts';
+import { doctorSetsCount } from './doctor-sets.ts';
+import type { KeptSetCounted } from './kept-set-count.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
 
 /** One class: how many, and a few of them. */
@@ -76,6 +78,18 @@ export interface DoctorReport {
   functions: Record<string, string>;
   /** Mirror tables missing now; while any is, the checks are not run (`checks` is empty). */
   mirrorTablesMissing: string[];
+  /**
+   * How each kept set (records with no mirror row, a check's subjects) was counted for this report:
+   * from the rows changed since the last count, or whole, and why.
+   */
+  counted: KeptSetCounted[];
+}
+
+export interface DoctorReportOptions {
+  /** Examples per class (5). */
+  examples?: number;
+  /** Count every kept set whole, not from the rows changed since the last count. */
+  whole?: boolean;
 }
 
 const empty = (): DoctorClass => ({ count: 0, examples: [] });
@@ -93,19 +107,23 @@ interface ReportSource {
  * whole: the report is read from their SELECTs over the objects whose findings read no missing
  * table, and marks the others (`mirrorTablesMissing`), so the rest stays in view.
  */
-export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { examples?: number } = {}): Promise<DoctorReport> {
+export async function doctorReport(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: DoctorReportOptions = {}): Promise<DoctorReport> {
   const missing = await mirrorTablesMissing(database.db, config.objects.objects);
+  let source: ReportSource;
   if (missing.length > 0) {
     const { selects, unread } = doctorSelectsWithout(config.objects, missing);
-    const source = { relation: (name: string) => sql`(${selects.get(name)}) AS doctor_rows`, unread, missing: missing.map(mirrorTableName) };
-    return doctorRead(database, (reader) => doctorReportRead(reader, config, options, source));
+    source = { relation: (name: string) => sql`(${selects.get(name)}) AS doctor_rows`, unread, missing: missing.map(mirrorTableName) };
+  } else {
+    await doctorFunctionsEnsure(database, config);
+    source = { relation: opsFunction, unread: new Map(), missing: [] };
   }
-  await doctorFunctionsEnsure(database, config);
-  const source = { relation: opsFunction, unread: new Map(), missing: [] };
-  return doctorRead(database, (reader) => doctorReportRead(reader, config, options, source));
+  return doctorRead(database, async (reader) => {
+    const counted = await doctorSetsCount(reader.db, config, { whole: options.whole === true });
+    return { ...(await doctorReportRead(reader, config, options, source)), counted };
+  });
 }
 
-async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: { examples?: number }, source: ReportSource): Promise<DoctorReport> {
+async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig, options: DoctorReportOptions, source: ReportSource): Promise<Omit<DoctorReport, 'counted'>> {
   const examples = options.examples ?? 5;
   const grouped = async (from: string, keys: string, example: string, where = 'true') => {
     const { rows } = await database.db.execute<Record<string, unknown> & { count: number; examples: string[] }>(
@@ -180,6 +198,18 @@ export function checksUnreadText(report: Pick<DoctorReport, 'mirrorTablesMissing
   return `The checks run once the mirror tables are all there again (missing now: ${report.mirrorTablesMissing.join(', ')}).`;
 }
 
+/**
+ * How the records with no mirror row were looked for, in one line: from the rows changed since
+ * the last count, or over every record and why (--whole, a mirror row deleted, a day since).
+ */
+export function countedText(report: Pick<DoctorReport, 'counted'>): string | undefined {
+  const whole = report.counted.filter((counted) => counted.count === 'whole');
+  if (report.counted.length === 0) return undefined;
+  if (whole.length === 0) return 'Records with no mirror row: looked for among the rows changed since the last count (connect-sync doctor --whole looks at every record).';
+  const reasons = [...new Set(whole.map((counted) => counted.reason))].join('; ');
+  return `Records with no mirror row: looked for over every record (${reasons}).`;
+}
+
 /** The report for a terminal: per object, what needs a look; then each check's classes. */
 export function doctorReportText(report: DoctorReport): string {
   const lines: string[] = [];
@@ -221,12 +251,14 @@ export function doctorReportText(report: DoctorReport): string {
         (invalid > 0 ? `; ${invalid} have a payload that can never be valid (e.g. ${examplesText(report.deadLettersInvalidPayload)}): fix what sent them, redrive would refuse them again` : ''),
     );
   }
+  const counted = countedText(report);
+  if (counted) lines.push('', counted);
   lines.push('', `Each part is a function in ${opsSchema} (e.g. SELECT * FROM ${report.functions.failedRows}); connect-sync repair lists what would heal.`);
   return lines.join('\n');
 }
 
 /** The `doctor` command: the report as text, or as one JSON object with `--json`. */
-export async function doctorCommand({ database, config }: CommandContext, options: { json?: boolean; examples?: number }): Promise<void> {
-  const report = await doctorReport(database, config, options.examples === undefined ? {} : { examples: options.examples });
+export async function doctorCommand({ database, config }: CommandContext, options: { json?: boolean; examples?: number; whole?: boolean }): Promise<void> {
+  const report = await doctorReport(database, config, { whole: options.whole === true, ...(options.examples === undefined ? {} : { examples: options.examples }) });
   operatorPrint(options.json ? JSON.stringify(report) : doctorReportText(report));
 }

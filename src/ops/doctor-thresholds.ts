@@ -46,8 +46,8 @@ export function doctorThresholdsCompare(report: DoctorReport, depths: QueueDepth
 }
 
 /** The command: prints the result; exit code 1 when a limit is crossed. */
-export async function doctorCheckCommand({ database, config }: CommandContext, limits: DoctorThresholds, options: { json?: boolean } = {}): Promise<void> {
-  const [report, depths] = await Promise.all([doctorReport(database, config, { examples: 0 }), queueDepthsRead(database.db)]);
+export async function doctorCheckCommand({ database, config }: CommandContext, limits: DoctorThresholds, options: { json?: boolean; whole?: boolean } = {}): Promise<void> {
+  const [report, depths] = await Promise.all([doctorReport(database, config, { examples: 0, whole: options.whole === true }), queueDepthsRead(database.db)]);
   const { measured, crossed } = doctorThresholdsCompare(report, depths, limits);
   if (options.json) operatorPrint(JSON.stringify({ ok: crossed.length === 0, measured, limits, crossed }));
   else operatorPrint(crossed.length === 0 ? `ok: ${measured.maxFailedRows} FAILED rows, ${measured.maxDeadLetters} dead letters, oldest wait ${measured.maxOldestWaitSeconds} s: all within limits` : crossed.join('\n'));

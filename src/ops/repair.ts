@@ -17,6 +17,7 @@ import { bossSchema } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import type { DoctorClass } from './doctor-report.ts';
 import { doctorRead } from './doctor-read.ts';
+import { doctorSetsCount } from './doctor-sets.ts';
 import { doctorFunctions, doctorFunctionsEnsure, doctorMirrorPresent } from './doctor-functions.ts';
 import { jobStatesWaiting, opsFunction } from './doctor-sql.ts';
 import { controlEscaped, operatorPrint } from './operator-text.ts';
@@ -68,10 +69,13 @@ export interface RepairResult {
  * Reads the repair functions into a plan. A mirror table missing now (Connect reloading a
  * mapping) is said in one line, as a MirrorTableMissingError, and nothing is planned.
  */
-export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig): Promise<RepairPlan> {
+export async function repairPlan(database: Pick<Database, 'db' | 'pool'>, config: SyncConfig, options: { whole?: boolean } = {}): Promise<RepairPlan> {
   await doctorMirrorPresent(database, config);
   await doctorFunctionsEnsure(database, config);
-  return doctorRead(database, (reader) => repairPlanRead(reader, config));
+  return doctorRead(database, async (reader) => {
+    await doctorSetsCount(reader.db, config, { whole: options.whole === true });
+    return repairPlanRead(reader, config);
+  });
 }
 
 async function repairPlanRead(database: { db: Pick<Drizzle, 'execute'> }, config: SyncConfig): Promise<RepairPlan> {
@@ -211,8 +215,8 @@ export function repairPlanText(plan: RepairPlan, applied?: RepairResult): string
 }
 
 /** The `repair` command: prints the plan; with `--apply`, does it. */
-export async function repairCommand({ database, config, log, settings }: CommandContext, options: { apply?: boolean }): Promise<void> {
-  const plan = await repairPlan(database, config);
+export async function repairCommand({ database, config, log, settings }: CommandContext, options: { apply?: boolean; whole?: boolean }): Promise<void> {
+  const plan = await repairPlan(database, config, { whole: options.whole === true });
   if (!options.apply || plan.items.length === 0) {
     operatorPrint(repairPlanText(plan));
     return;
