@@ -19,11 +19,12 @@
  *   coalescing is skipped, not waited for.
  * - The app's own jobs have no row here, so a job enqueued for a change the writer did not read is
  *   never settled: it runs and writes that change.
- * The completion writes the columns pg-boss's `complete` writes (test/queue/boss-contract.test.ts).
+ * The completion writes the columns pg-boss's `complete` writes (`bossCompletionSet`, boss-contract.ts).
  */
 import { sql } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
 import { sqlIdentifier, syncTable } from '../db/sql-names.ts';
+import { bossCompletionSet } from './boss-contract.ts';
 import { bossSchema } from './queues.ts';
 
 const successorTable = syncTable('wait_successor');
@@ -75,8 +76,7 @@ export async function waitSuccessorsSettle(db: Pick<Drizzle, 'execute'>, queue: 
          FOR UPDATE OF j SKIP LOCKED
     ), completed AS (
       UPDATE ${jobTable} j
-         SET state = 'completed', completed_on = ${sqlIdentifier(bossSchema)}.job_now(), blocked = false, pending_dependencies = 0,
-             output = jsonb_build_object('superseded', ${supersededReason}::text, 'writtenBy', s.written_by)
+         SET ${bossCompletionSet(sql`jsonb_build_object('superseded', ${supersededReason}::text, 'writtenBy', s.written_by)`)}
         FROM superseded s
        WHERE j.name = ${queue} AND j.id = s.id
       RETURNING j.id

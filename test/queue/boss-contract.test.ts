@@ -1,15 +1,22 @@
 /**
  * The contract with pg-boss's internals (src/queue/boss-contract.ts): a job connect-sync writes,
  * from TypeScript or from SQL, is the row pg-boss's own `send` writes in every column but its id,
- * payload and times; and connect-sync's NOTIFY goes to the channel pg-boss's workers listen on.
- * A pg-boss release that changes either fails here.
+ * payload and times; a job connect-sync completes (a superseded successor) is the row pg-boss's own
+ * `complete` leaves, by the very SET list pg-boss's statement has; and connect-sync's NOTIFY goes
+ * to the channel pg-boss's workers listen on. A pg-boss release that changes any of them fails here.
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
+import { sql } from 'drizzle-orm';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import pg from 'pg';
+// pg-boss's own statements, to hold connect-sync's copies against (not part of its public API).
+import { completeJobs } from 'pg-boss/dist/plans.js';
 import { describe, expect, it } from 'vitest';
 import { editor } from '../../src/editor/objects/editor.ts';
-import { bossNotifyChannel, bossVersionsHeld } from '../../src/queue/boss-contract.ts';
+import { identifierQuote } from '../../src/db/sql-names.ts';
+import { bossCompletionSet, bossNotifyChannel, bossVersionsHeld } from '../../src/queue/boss-contract.ts';
+import { bossSchema } from '../../src/queue/queues.ts';
 import { syncEnqueuer } from '../../src/queue/enqueue.ts';
 import { waitSuccessorsSettle } from '../../src/queue/wait-successor.ts';
 import { testDatabase } from '../support/database.ts';
@@ -21,11 +28,22 @@ const database = await testDatabase();
 const boss = await testBoss(database);
 const sync = syncEnqueuer(editorObjectSet, { enabled: true });
 
-/** Every column of the job but its id, payload and times. */
+/** Every column of the job but its id, payload and times (of its completion, only whether it has one). */
 async function jobRow(id: string): Promise<Record<string, unknown>> {
   const { rows } = await database.pool.query<Record<string, unknown>>('SELECT * FROM pgboss.job WHERE id = $1', [id]);
-  const { id: _id, data: _data, created_on: _c, start_after: _s, keep_until: _k, started_on: _st, completed_on: _co, singleton_key, ...rest } = rows[0]!;
-  return { ...rest, singleton_key_is_the_record: singleton_key };
+  const { id: _id, data: _data, created_on: _c, start_after: _s, keep_until: _k, started_on: _st, completed_on, singleton_key, ...rest } = rows[0]!;
+  return { ...rest, completed_on_set: completed_on !== null, singleton_key_is_the_record: singleton_key };
+}
+
+/** The assignments of an UPDATE's SET list, by column, each on one line. */
+function setList(statement: string): Record<string, string> {
+  const list = /\bSET\b([\s\S]*?)\bWHERE\b/i.exec(statement)![1]!;
+  return Object.fromEntries(
+    list.split(',').map((assignment) => {
+      const [column, ...value] = assignment.split('=');
+      return [column!.trim(), value.join('=').replace(/\s+/g, ' ').trim()];
+    }),
+  );
 }
 
 describe("connect-sync's job row", () => {
@@ -76,6 +94,14 @@ describe("connect-sync's job row", () => {
       rows.push({ ...row, singleton_key_is_the_record: row.singleton_key_is_the_record === school.id });
     }
     expect(rows[1]).toEqual(rows[0]);
+  });
+
+  it("completes a job by the SET list of pg-boss's complete of a queued job, output aside", () => {
+    const theirs = setList(completeJobs(identifierQuote(bossSchema), 'job', true));
+    // pg-boss's own output parameter in place of the output connect-sync gives.
+    const ours = setList(`UPDATE job SET ${new PgDialect().sqlToQuery(bossCompletionSet(sql.raw('$3::jsonb'))).sql} WHERE true`);
+    expect(Object.keys(theirs).sort()).toEqual(['blocked', 'completed_on', 'output', 'pending_dependencies', 'state']);
+    expect(ours).toEqual(theirs);
   });
 
   it("NOTIFYs pg-boss's own channel, with the queue's name", async () => {
