@@ -1,14 +1,19 @@
 /**
  * `doctor` over a million mirror rows, and over ten million when asked: 150,000 schools by default
- * (1.1 million mirror rows; bench/doctor-seed.ts makes them). Reports the time of one whole
- * `doctor` (all classes, counts and examples, read from the doctor's functions), the best of three
- * runs after a warm-up, and one `repair` dry run, each through connections with the server's JIT as
- * configured (on by default from PostgreSQL 11) and through connections with it off; then the
- * server's CPU seconds for one of each without parallel workers. Takes sizes:
- * `node bench/doctor.ts [--keep <database>] <schools>…` (each a multiple of 10,000; about 7 mirror
- * rows per school: 1,360,000 schools make 9.5 million rows, 1,430,000 ten million). `--keep` names
- * a database prefix on DATABASE_URL's server: each size's database (`<prefix>_<schools>`) is seeded
- * once, used again by later runs and left in place (drop it by hand: 9.5 million rows take 3.2 GB).
+ * (1.1 million mirror rows; bench/doctor-seed.ts makes them). The doctor counts records with no
+ * mirror row from the rows changed since its last count (src/ops/kept-set-count.ts), so each timed
+ * run follows an app's worth of changes: `--changed` roles (10,000 by default) and a tenth as many
+ * schools updated, new row versions the count must read, as five busy minutes would leave them.
+ * Reports one whole count (`doctor --whole`: what the first run, a deleted mirror row and the
+ * daily count cost), the best of three `doctor` runs after such changes, and one `repair` dry run
+ * after them (what the reconciler reads every tick), each through connections with the server's
+ * JIT as configured (on by default from PostgreSQL 11) and through connections with it off; then
+ * the server's CPU seconds for each without parallel workers. Takes sizes:
+ * `node bench/doctor.ts [--keep <database>] [--changed <roles>] <schools>…` (each a multiple of
+ * 10,000; about 7 mirror rows per school: 1,360,000 schools make 9.5 million rows, 1,430,000 ten
+ * million). `--keep` names a database prefix on DATABASE_URL's server: each size's database
+ * (`<prefix>_<schools>`) is seeded once, used again by later runs and left in place (drop it by
+ * hand: ten million rows take 3.4 GB).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -26,18 +31,23 @@ export interface DoctorBenchResult {
   mirrorRows: number;
   /** Null when a kept database was already seeded. */
   seedSeconds: number | null;
+  /** Roles (and a tenth as many schools) updated before each timed run. */
+  changedRoles: number;
+  /** `doctor --whole`: every record counted. */
+  doctorWholeSeconds: number;
+  /** `doctor` after the changes, best of three. */
   doctorSeconds: number;
-  /** One `repair` dry run (what the reconciler reads every tick). */
+  /** One `repair` dry run after the changes (what the reconciler reads every tick). */
   repairPlanSeconds: number;
-  /** The server's `jit` setting for the two figures above, and the same two with JIT off. */
+  /** The server's `jit` setting for the figures above, and the same with JIT off. */
   jit: string;
-  jitOff: { doctorSeconds: number; repairPlanSeconds: number };
+  jitOff: { doctorWholeSeconds: number; doctorSeconds: number; repairPlanSeconds: number };
   /**
    * The work itself, whatever else the machine runs: CPU seconds the server's backend spent on one
    * `doctor` and one `repair` dry run, on a single connection with parallel workers off (so no
    * work runs elsewhere). Null when the server is not on this machine (its /proc is not ours).
    */
-  serverCpu: { doctorSeconds: number; repairPlanSeconds: number } | null;
+  serverCpu: { doctorWholeSeconds: number; doctorSeconds: number; repairPlanSeconds: number } | null;
   counts: Record<string, number>;
   server: string;
 }
@@ -55,24 +65,38 @@ function processCpuSeconds(pid: number): number | null {
   }
 }
 
-/** One `doctor` and one `repair` dry run on one connection without parallel workers, as its backend's CPU seconds (after a warm-up). */
-export async function serverCpuMeasure(databaseUrl: string): Promise<DoctorBenchResult['serverCpu']> {
+/**
+ * Updates `roles` roles and a tenth as many schools, spread over the tables, with values as they
+ * were: new row versions (a new xmin) that the doctor's next count reads, changing no finding.
+ */
+async function appChanges(database: Pick<Database, 'pool'>, roles: number): Promise<void> {
+  const { rows } = await database.pool.query<{ max: number }>(`SELECT max(id)::int AS max FROM roles`);
+  const step = Math.max(1, Math.floor((rows[0]?.max ?? 0) / roles));
+  const offset = Math.floor(Math.random() * step);
+  await database.pool.query(`UPDATE roles SET updated_at = updated_at WHERE id % $1 = $2`, [step, offset]);
+  await database.pool.query(`UPDATE schools SET name = name WHERE id IN (SELECT school_id FROM roles WHERE id % $1 = $2)`, [step * 10, offset]);
+}
+
+/** One whole count, one `doctor` and one `repair` dry run after changes, on one connection without parallel workers, as its backend's CPU seconds. */
+export async function serverCpuMeasure(databaseUrl: string, changedRoles: number): Promise<DoctorBenchResult['serverCpu']> {
   const url = new URL(databaseUrl);
   url.searchParams.set('options', '-c max_parallel_workers_per_gather=0');
   const single = await databaseConnect(url.toString(), false, { poolSize: 1 });
   try {
     const { rows } = await single.pool.query<{ pid: number }>(`SELECT pg_backend_pid() AS pid`);
     const pid = rows[0]?.pid ?? 0;
-    await doctorReport(single, editorConfig);
     const cpu = async (run: () => Promise<unknown>) => {
       const before = processCpuSeconds(pid);
       await run();
       const after = processCpuSeconds(pid);
       return before === null || after === null ? null : after - before;
     };
+    const doctorWholeSeconds = await cpu(() => doctorReport(single, editorConfig, { whole: true }));
+    await appChanges(single, changedRoles);
     const doctorSeconds = await cpu(() => doctorReport(single, editorConfig));
+    await appChanges(single, changedRoles);
     const repairPlanSeconds = await cpu(() => repairPlan(single, editorConfig));
-    return doctorSeconds === null || repairPlanSeconds === null ? null : { doctorSeconds, repairPlanSeconds };
+    return doctorWholeSeconds === null || doctorSeconds === null || repairPlanSeconds === null ? null : { doctorWholeSeconds, doctorSeconds, repairPlanSeconds };
   } finally {
     await single.close();
   }
@@ -82,7 +106,8 @@ export async function serverCpuMeasure(databaseUrl: string): Promise<DoctorBench
  * Seeds a database of `schools` schools (or finds it seeded, with `keep`) and times `doctor` and a
  * `repair` dry run over it, JIT as the server has it and off.
  */
-export async function doctorBenchmark(schools = schoolsDefault, options: { keep?: string } = {}): Promise<DoctorBenchResult> {
+export async function doctorBenchmark(schools = schoolsDefault, options: { keep?: string; changedRoles?: number } = {}): Promise<DoctorBenchResult> {
+  const changedRoles = options.changedRoles ?? 10_000;
   if (!Number.isInteger(schools / 10_000) || schools <= 0) throw new Error(`The doctor benchmark takes a number of schools that is a multiple of 10,000; got ${schools}`);
   const bench = options.keep ? await benchDatabaseCreate(`${options.keep}_${schools}`, { keep: true }) : await benchDatabaseCreate('connect_sync_bench_doctor');
   let jitOffDatabase: Database | undefined;
@@ -104,25 +129,32 @@ export async function doctorBenchmark(schools = schoolsDefault, options: { keep?
     const { rows: jit } = await database.pool.query<{ jit: string }>(`SHOW jit`);
     await doctorFunctionsEnsure(database, editorConfig);
     const timed = async (on: Database) => {
-      await doctorReport(on, editorConfig);
+      const wholeStart = performance.now();
+      await doctorReport(on, editorConfig, { whole: true });
+      const doctorWholeSeconds = (performance.now() - wholeStart) / 1000;
       let best = Infinity;
       let report: Awaited<ReturnType<typeof doctorReport>> | undefined;
       for (let run = 0; run < 3; run += 1) {
+        await appChanges(on, changedRoles);
         const start = performance.now();
         report = await doctorReport(on, editorConfig);
         best = Math.min(best, (performance.now() - start) / 1000);
+        // A count that had to be whole is not the figure this times.
+        const whole = report.counted.filter((counted) => counted.count === 'whole');
+        if (whole.length > 0) throw new Error(`doctor counted whole after the changes (${whole.map((counted) => `${counted.set}: ${counted.reason}`).join('; ')})`);
       }
+      await appChanges(on, changedRoles);
       const repairStart = performance.now();
       await repairPlan(on, editorConfig);
-      return { report, doctorSeconds: best, repairPlanSeconds: (performance.now() - repairStart) / 1000 };
+      return { report, doctorWholeSeconds, doctorSeconds: best, repairPlanSeconds: (performance.now() - repairStart) / 1000 };
     };
-    const { report, doctorSeconds, repairPlanSeconds } = await timed(database);
+    const { report, doctorWholeSeconds, doctorSeconds, repairPlanSeconds } = await timed(database);
     // The same database through connections that run with JIT off.
     const url = new URL(database.url);
     url.searchParams.set('options', '-c jit=off');
     jitOffDatabase = await databaseConnect(url.toString());
     const off = await timed(jitOffDatabase);
-    const serverCpu = await serverCpuMeasure(database.url);
+    const serverCpu = await serverCpuMeasure(database.url, changedRoles);
     const counts = Object.fromEntries(Object.entries(report?.checks.schools?.classes ?? {}).map(([name, found]) => [name, found.count]));
     // A timing of a doctor that classifies wrongly is worth nothing: check the seed's classes first.
     for (const [name, count] of Object.entries(seededClasses(schools))) {
@@ -131,10 +163,12 @@ export async function doctorBenchmark(schools = schoolsDefault, options: { keep?
     return {
       mirrorRows: Number(rows[0]?.rows ?? 0),
       seedSeconds,
+      changedRoles,
+      doctorWholeSeconds,
       doctorSeconds,
       repairPlanSeconds,
       jit: jit[0]?.jit ?? '?',
-      jitOff: { doctorSeconds: off.doctorSeconds, repairPlanSeconds: off.repairPlanSeconds },
+      jitOff: { doctorWholeSeconds: off.doctorWholeSeconds, doctorSeconds: off.doctorSeconds, repairPlanSeconds: off.repairPlanSeconds },
       serverCpu,
       counts,
       server: bench.server,
@@ -146,10 +180,13 @@ export async function doctorBenchmark(schools = schoolsDefault, options: { keep?
 }
 
 if (import.meta.main) {
-  const { values, positionals } = parseArgs({ options: { keep: { type: 'string' } }, allowPositionals: true });
+  const { values, positionals } = parseArgs({ options: { keep: { type: 'string' }, changed: { type: 'string' } }, allowPositionals: true });
   const sizes = positionals.length === 0 ? [schoolsDefault] : positionals.map(Number);
   for (const schools of sizes) {
-    const result = await doctorBenchmark(schools, values.keep === undefined ? {} : { keep: values.keep });
+    const result = await doctorBenchmark(schools, {
+      ...(values.keep === undefined ? {} : { keep: values.keep }),
+      ...(values.changed === undefined ? {} : { changedRoles: Number(values.changed) }),
+    });
     process.stdout.write(`${JSON.stringify({ schools, ...result }, null, 2)}\n`);
   }
 }

@@ -5,6 +5,7 @@
  */
 import { SingleBar } from 'cli-progress';
 import { sql } from 'drizzle-orm';
+import { sqlIdentifier } from '../db/sql-names.ts';
 import type { JobInsert, PgBoss } from 'pg-boss';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
@@ -71,7 +72,7 @@ export async function backfillRun(
 
     const idType = sql.raw(source.id.getSQLType());
     const key = sql`(${source.id})::text`;
-    const waiting = sql<boolean>`EXISTS (SELECT 1 FROM ${sql.identifier(bossSchema)}.job j
+    const waiting = sql<boolean>`EXISTS (SELECT 1 FROM ${sqlIdentifier(bossSchema)}.job j
       WHERE j.name = ${object.queueName} AND j.singleton_key = ${key} AND j.state IN ('created', 'retry'))`;
     let cursor: string | undefined;
     let done = 0;

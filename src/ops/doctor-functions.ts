@@ -16,7 +16,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database.ts';
 import { poolTransaction } from '../db/pool-transaction.ts';
-import { identifierQuote, qualifiedName, syncTable } from '../db/sql-names.ts';
+import { identifierQuote, qualifiedName, sqlIdentifier, syncTable } from '../db/sql-names.ts';
 import { mirrorTableName } from '../mirror/mirror-table-name.ts';
 import { mirrorTablesMissing } from '../mirror/mirror-tables-missing.ts';
 import type { AnyMirrorObject, MirrorObjectSet } from '../mirror/object-set.ts';
@@ -106,7 +106,7 @@ function missingRowsSql(read: readonly AnyMirrorObject[]): SQL | undefined {
 /** A SELECT of no rows with `columns`: a function over no object still has its columns. */
 function noRowsSql(columns: Record<string, string>): SQL {
   return sql`SELECT ${sql.join(
-    Object.entries(columns).map(([column, type]) => sql`NULL::${sql.raw(type)} AS ${sql.identifier(column)}`),
+    Object.entries(columns).map(([column, type]) => sql`NULL::${sql.raw(type)} AS ${sqlIdentifier(column)}`),
     sql`, `,
   )} WHERE false`;
 }
@@ -121,12 +121,12 @@ function syncQueueNames(objects: MirrorObjectSet): SQL {
 function deadLetterSql(): SQL {
   return sql`SELECT j.id AS job_id, j.source_name AS queue_name, j.singleton_key AS record_id,
       j.output->>'message' AS error, j.output->>'name' AS error_name, j.created_on
-    FROM ${sql.identifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
+    FROM ${sqlIdentifier(bossSchema)}.job j WHERE j.name = ${deadLetterQueue} AND j.state IN ('created', 'retry')`;
 }
 
 /** Per record, its last job of a sync queue when that job was discarded (syncing was off): nothing newer came since. */
 function discardedSql(objects: MirrorObjectSet): SQL {
-  const job = sql`${sql.identifier(bossSchema)}.job`;
+  const job = sql`${sqlIdentifier(bossSchema)}.job`;
   return sql`SELECT j.id AS job_id, j.name AS queue_name, j.singleton_key AS record_id, j.completed_on
     FROM ${job} j
     WHERE j.name IN (${syncQueueNames(objects)}) AND j.state = 'completed' AND j.output ? 'discarded' AND j.singleton_key IS NOT NULL
@@ -227,7 +227,7 @@ function literal(text: string): string {
 /** A function's SELECT with each column cast to the declared type: its body, or a subquery read in its place. */
 function definitionSelect({ columns, select }: DoctorFunction): SQL {
   return sql`SELECT ${sql.join(
-    Object.entries(columns).map(([column, type]) => sql`s.${sql.identifier(column)}::${sql.raw(type)} AS ${sql.identifier(column)}`),
+    Object.entries(columns).map(([column, type]) => sql`s.${sqlIdentifier(column)}::${sql.raw(type)} AS ${sqlIdentifier(column)}`),
     sql`, `,
   )} FROM (${select}) s`;
 }

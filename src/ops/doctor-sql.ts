@@ -6,7 +6,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { AnyMirrorObject, MirrorObjectSet, ResolvedLookup } from '../mirror/object-set.ts';
-import { syncSchema } from '../db/sql-names.ts';
+import { sqlIdentifier, syncSchema } from '../db/sql-names.ts';
 import { bossSchema } from '../queue/queues.ts';
 
 /** The schema the doctor's functions live in (connect-sync's own: it also holds the migration journals). */
@@ -14,12 +14,12 @@ export const opsSchema = syncSchema;
 
 /** `alias.name`, both quoted. */
 export function column(alias: string, name: string): SQL {
-  return sql`${sql.identifier(alias)}.${sql.identifier(name)}`;
+  return sql`${sqlIdentifier(alias)}.${sqlIdentifier(name)}`;
 }
 
 /** A call of one of the doctor's functions, schema-qualified: a relation to select from. */
 export function opsFunction(name: string): SQL {
-  return sql`${sql.identifier(opsSchema)}.${sql.identifier(name)}()`;
+  return sql`${sqlIdentifier(opsSchema)}.${sqlIdentifier(name)}()`;
 }
 
 /** Salesforce's own words when a lookup's parent is missing, without the value. */
@@ -39,7 +39,7 @@ export function failedRow(alias: string): SQL {
 
 /** The parent row `lookup` names for the row `alias` is in Salesforce. */
 export function parentSynced(alias: string, lookup: ResolvedLookup, parentAlias: string): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${lookup.parent.table} ${sql.identifier(parentAlias)}
+  return sql`EXISTS (SELECT 1 FROM ${lookup.parent.table} ${sqlIdentifier(parentAlias)}
     WHERE ${column(parentAlias, lookup.parent.externalId)} = ${column(alias, lookup.column)} AND ${column(parentAlias, 'sfid')} IS NOT NULL)`;
 }
 
@@ -65,7 +65,7 @@ export const jobStatesWaiting = ['created', 'retry', 'active'] as const;
 
 /** A job of `object` for `key` is in one of `states`. */
 export function jobUnderWay(object: AnyMirrorObject, key: SQL, states: readonly string[]): SQL {
-  return sql`EXISTS (SELECT 1 FROM ${sql.identifier(bossSchema)}.job j
+  return sql`EXISTS (SELECT 1 FROM ${sqlIdentifier(bossSchema)}.job j
     WHERE j.name = ${object.queueName} AND j.singleton_key = ${key} AND j.state IN (${sql.join(
       states.map((state) => sql`${state}`),
       sql`, `,

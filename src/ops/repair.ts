@@ -6,6 +6,7 @@
  * reported, never touched. A second run finds nothing to do.
  */
 import { sql } from 'drizzle-orm';
+import { sqlIdentifier } from '../db/sql-names.ts';
 import type { CommandContext } from '../command-context.ts';
 import { syncEnabled } from '../config.ts';
 import type { Database, Drizzle } from '../db/database.ts';
@@ -179,13 +180,13 @@ async function failedRowDelete(tx: Drizzle, object: AnyMirrorObject, mirrorRowId
 }
 
 async function mirrorRowExists(tx: Drizzle, object: AnyMirrorObject, recordId: string): Promise<boolean> {
-  const { rows } = await tx.execute(sql`SELECT 1 FROM ${object.table} WHERE ${sql.identifier(object.externalId)} = ${recordId} LIMIT 1`);
+  const { rows } = await tx.execute(sql`SELECT 1 FROM ${object.table} WHERE ${sqlIdentifier(object.externalId)} = ${recordId} LIMIT 1`);
   return rows.length > 0;
 }
 
 /** A job of the record newer than `jobId` exists, or `jobId` is gone (removed after its retention). */
 async function newerJobExists(tx: Drizzle, object: AnyMirrorObject, jobId: string): Promise<boolean> {
-  const job = sql`${sql.identifier(bossSchema)}.job`;
+  const job = sql`${sqlIdentifier(bossSchema)}.job`;
   const { rows } = await tx.execute<{ current: boolean }>(
     sql`SELECT NOT EXISTS (SELECT 1 FROM ${job} k WHERE k.name = j.name AND k.singleton_key = j.singleton_key AND k.created_on > j.created_on) AS current
         FROM ${job} j WHERE j.name = ${object.queueName} AND j.id = ${jobId}`,
@@ -195,7 +196,7 @@ async function newerJobExists(tx: Drizzle, object: AnyMirrorObject, jobId: strin
 
 async function jobHeld(tx: Drizzle, object: AnyMirrorObject, recordId: string, states: readonly string[]): Promise<boolean> {
   const { rows } = await tx.execute(
-    sql`SELECT 1 FROM ${sql.identifier(bossSchema)}.job WHERE name = ${object.queueName} AND singleton_key = ${recordId}
+    sql`SELECT 1 FROM ${sqlIdentifier(bossSchema)}.job WHERE name = ${object.queueName} AND singleton_key = ${recordId}
         AND state::text = ANY(${sql.param(states)}::text[]) LIMIT 1`,
   );
   return rows.length > 0;

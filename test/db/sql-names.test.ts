@@ -11,13 +11,6 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const drizzleQuoting = /\bsql\.identifier\b/;
 
-/**
- * Files still calling `sql.identifier` while they are rewritten by other work (the doctor and
- * repair tools). Each is taken off this list when its rewrite lands; the second test fails while
- * a listed file no longer needs its place, so the list cannot outlive the calls.
- */
-const pending = ['src/ops/doctor-functions.ts', 'src/ops/doctor-sql.ts', 'src/ops/repair.ts', 'src/ops/backfill.ts'];
-
 function sourceFiles(): string[] {
   return readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' })
     .filter((name) => name.endsWith('.ts'))
@@ -29,12 +22,8 @@ function callsDrizzleQuoting(file: string): boolean {
 }
 
 describe('one quoting rule', () => {
-  it('no file in src/ quotes through sql.identifier but sql-names.ts and the pending ones', () => {
-    const offenders = sourceFiles().filter((file) => file !== 'src/db/sql-names.ts' && !pending.includes(file) && callsDrizzleQuoting(file));
+  it('no file in src/ quotes through sql.identifier but sql-names.ts', () => {
+    const offenders = sourceFiles().filter((file) => file !== 'src/db/sql-names.ts' && callsDrizzleQuoting(file));
     expect(offenders, 'use sqlIdentifier / syncTable / qualifiedName from src/db/sql-names.ts').toEqual([]);
-  });
-
-  it('every pending file still calls sql.identifier (take it off the list once it does not)', () => {
-    expect(pending.filter((file) => !callsDrizzleQuoting(file))).toEqual([]);
   });
 });
