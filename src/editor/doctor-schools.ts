@@ -84,7 +84,11 @@ function schoolsSet(objects: MirrorObjectSet): KeptSet {
   const subjectKey = recordKey(subject);
   const lookupColumn = column('a', subjectLookup.column);
   const synced = sql`${column('a', 'sfid')} IS NOT NULL`;
+  const childToSubject = sql`${child.fields[subjectLookup.column]} = ${subject.fields[subject.externalId]}`;
   return {
+    // One of the school's own roles has a synced affiliation naming it: by index, role by role.
+    ruledOut: sql`EXISTS (SELECT 1 FROM ${child.source.table} JOIN ${child.table} a ON ${column('a', child.externalId)} = ${recordKey(child)}
+      WHERE ${childToSubject} AND ${lookupColumn} = ${subjectKey} AND ${synced})`,
     name: 'check:schools',
     id: subject.source.id,
     from: sql`${subject.source.table}`,

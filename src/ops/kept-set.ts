@@ -33,6 +33,13 @@ export interface KeptSet {
    * of the ids being checked (the condition may use it to read less); undefined: every subject.
    */
   member(candidates?: SQL): SQL;
+  /**
+   * A condition cheaper than `member` that holds of no member (a school with a synced affiliation
+   * of one of its own roles, found by index). When given, a count of the changes keeps each
+   * changed subject it does not rule out, without `member`'s read of a whole table; readers check
+   * each kept one with `member`. Undefined: counts check `member` itself.
+   */
+  ruledOut?: SQL;
 }
 
 /** The Postgres type of `column`, as a cast names it (a serial column holds integers). */
