@@ -47,7 +47,7 @@ export interface DoctorBenchResult {
    * `doctor` and one `repair` dry run, on a single connection with parallel workers off (so no
    * work runs elsewhere). Null when the server is not on this machine (its /proc is not ours).
    */
-  serverCpu: { doctorWholeSeconds: number; doctorSeconds: number; repairPlanSeconds: number } | null;
+  serverCpu: { doctorWholeSeconds: number; doctorSeconds: number; repairPlanSeconds: number; metricsRefreshSeconds: number } | null;
   counts: Record<string, number>;
   server: string;
 }
@@ -77,7 +77,10 @@ async function appChanges(database: Pick<Database, 'pool'>, roles: number): Prom
   await database.pool.query(`UPDATE schools SET name = name WHERE id IN (SELECT school_id FROM roles WHERE id % $1 = $2)`, [step * 10, offset]);
 }
 
-/** One whole count, one `doctor` and one `repair` dry run after changes, on one connection without parallel workers, as its backend's CPU seconds. */
+/**
+ * One whole count, then after changes each: a `doctor`, a `repair` dry run and the metrics' mirror
+ * counts, on one connection without parallel workers, as its backend's CPU seconds.
+ */
 export async function serverCpuMeasure(databaseUrl: string, changedRoles: number): Promise<DoctorBenchResult['serverCpu']> {
   const url = new URL(databaseUrl);
   url.searchParams.set('options', '-c max_parallel_workers_per_gather=0');
@@ -96,7 +99,12 @@ export async function serverCpuMeasure(databaseUrl: string, changedRoles: number
     const doctorSeconds = await cpu(() => doctorReport(single, editorConfig));
     await appChanges(single, changedRoles);
     const repairPlanSeconds = await cpu(() => repairPlan(single, editorConfig));
-    return doctorWholeSeconds === null || doctorSeconds === null || repairPlanSeconds === null ? null : { doctorWholeSeconds, doctorSeconds, repairPlanSeconds };
+    await appChanges(single, changedRoles);
+    // What the metrics' mirror counts cost, every 5 minutes by default (src/metrics/sync-metrics.ts).
+    const metricsRefreshSeconds = await cpu(() => doctorReport(single, editorConfig, { examples: 0, checks: false }));
+    return doctorWholeSeconds === null || doctorSeconds === null || repairPlanSeconds === null || metricsRefreshSeconds === null
+      ? null
+      : { doctorWholeSeconds, doctorSeconds, repairPlanSeconds, metricsRefreshSeconds };
   } finally {
     await single.close();
   }

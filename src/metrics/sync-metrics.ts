@@ -250,7 +250,7 @@ export class SyncMetrics {
   }
 
   private doctorRun(): Promise<void> {
-    this.doctorRunning ??= doctorReport(this.database, this.config, { examples: 0 })
+    this.doctorRunning ??= doctorReport(this.database, this.config, { examples: 0, checks: false })
       .then((report) => {
         this.doctor = { at: Date.now(), report };
       })

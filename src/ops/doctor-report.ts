@@ -90,6 +90,8 @@ export interface DoctorReportOptions {
   examples?: number;
   /** Count every kept set whole, not from the rows changed since the last count. */
   whole?: boolean;
+  /** False: the config's checks are not read (`checks` is empty); the metrics need the per-object findings only. */
+  checks?: boolean;
 }
 
 const empty = (): DoctorClass => ({ count: 0, examples: [] });
@@ -168,7 +170,7 @@ async function doctorReportRead(database: { db: Pick<Drizzle, 'execute'> }, conf
   const checks: Record<string, CheckReport> = {};
   const functions: Record<string, string> = Object.fromEntries(Object.entries(doctorFunctions).map(([key, name]) => [key, `${opsSchema}.${name}()`]));
   // A preset's check may read any mirror table: run once they are all there.
-  for (const check of source.missing.length > 0 ? [] : config.doctorChecks) {
+  for (const check of source.missing.length > 0 || options.checks === false ? [] : config.doctorChecks) {
     // A host writes the column's name: quoted, whatever it holds.
     const rows = await grouped(check.function, 'class', identifierQuote(check.subjectColumn));
     const classes: CheckReport['classes'] = {};
