@@ -1,18 +1,20 @@
 /**
  * Counting a kept set (kept-set.ts) again. A whole count reads every subject and keeps exactly
- * the members. A count of the changes adds to the members kept the subjects whose rows in the
+ * the members. A count of the changes adds to the members kept each subject whose rows in the
  * set's change tables are newer than the last count's snapshot horizon (`xmin` at or past the
- * oldest transaction that count could not see), each checked. Members that healed since stay kept
- * until the next whole count: whoever reads the set checks each member again, live (for a check
- * such as the schools', that is a pass over a whole mirror table, paid once per read instead of
- * twice). A count of the changes finds every new member as long as no row of a loss table was lost since (a mirror row
- * deleted), so the count is whole instead when one may have been: a loss table's deleted-row
- * counter moved (the server counts it within a second or so of the commit, so a loss this misses
- * is seen by the next count), a table was made again or truncated (its oid or file changed), the
- * server's statistics were reset or it restarted, the declaration changed, or the horizon is
- * old enough for transaction ids to wrap. And at least once a day: a change the tables cannot show
- * (a mirror row whose external id Salesforce changed, a condition reading a table outside the
- * set's `from`) is found by then.
+ * oldest transaction that count could not see) and that is a member, or not ruled out. Members
+ * that healed since stay kept until the next whole count: whoever reads the set checks each one
+ * again, live (for the schools' check, a pass over a whole mirror table, paid once per read
+ * instead of twice).
+ *
+ * A count of the changes finds every new member unless a row of a loss table was lost since (a
+ * mirror row deleted leaves no changed row behind), so the count is whole when one may have been:
+ * a loss table's deleted-row counter moved (the server counts a deletion within a second or so of
+ * its commit; one counted later is seen by the next count), a table was made again or truncated
+ * (its oid or file changed), the server restarted, reset its statistics or does not keep them
+ * (`track_counts` off), the declaration changed, or the horizon is old enough for transaction ids
+ * to wrap. And at least once a day: a change no counter shows (a mirror row whose external id
+ * Salesforce changed, a condition reading a table outside the set's `from`) is found by then.
  */
 import { sql } from 'drizzle-orm';
 import { getTableConfig, PgDialect, type PgTable } from 'drizzle-orm/pg-core';
@@ -48,6 +50,8 @@ interface TableState {
 interface CountState {
   /** What the server's statistics started from: a reset or a restart may have lost a deletion. */
   statsEpoch: string;
+  /** The server counts deleted rows (`track_counts`, on by default): without it no loss can be seen. */
+  countsDeletions: boolean;
   tables: TableState[];
 }
 
@@ -74,11 +78,13 @@ async function countStateRead(db: Pick<Drizzle, 'execute'>, set: KeptSet): Promi
          ORDER BY t.n`,
   );
   if (rows.some((row) => row.oid === null)) return undefined;
-  const { rows: epoch } = await db.execute<{ epoch: string }>(
-    sql`SELECT pg_postmaster_start_time()::text || ' ' || coalesce((SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()), '') AS epoch`,
+  const { rows: epoch } = await db.execute<{ epoch: string; track_counts: string }>(
+    sql`SELECT pg_postmaster_start_time()::text || ' ' || coalesce((SELECT stats_reset::text FROM pg_stat_database WHERE datname = current_database()), '') AS epoch,
+               current_setting('track_counts') AS track_counts`,
   );
   return {
     statsEpoch: epoch[0]?.epoch ?? '',
+    countsDeletions: epoch[0]?.track_counts === 'on',
     tables: rows.map((row, index) => ({
       table: row.table,
       oid: row.oid ?? '',
@@ -91,6 +97,7 @@ async function countStateRead(db: Pick<Drizzle, 'execute'>, set: KeptSet): Promi
 /** Why `now` cannot be counted from `kept`'s members alone; undefined when it can. */
 function wholeCountReason(kept: { definition: string; state: CountState; horizonAge: number; wholeAt: Date } | undefined, definition: string, now: CountState): string | undefined {
   if (!kept) return 'never counted';
+  if (!now.countsDeletions) return 'the server does not count deleted rows (track_counts is off)';
   if (kept.definition !== definition) return 'its declaration changed';
   if (kept.state.statsEpoch !== now.statsEpoch) return 'the server restarted or its statistics were reset';
   for (const table of now.tables) {

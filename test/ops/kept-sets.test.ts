@@ -4,7 +4,7 @@
  * from that. Each case is a way a record can lose its mirror row or become expected; the doctor
  * must see it at its next read, whichever way the count went.
  */
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contactEditorAffiliation } from '../../src/editor/objects/contact-editor-affiliation.ts';
 import { editor } from '../../src/editor/objects/editor.ts';
@@ -12,11 +12,11 @@ import { schools } from '../../src/editor/app-schema.ts';
 import { doctorReport, doctorReportText, type DoctorReport } from '../../src/ops/doctor-report.ts';
 import { doctorFunctionsEnsure } from '../../src/ops/doctor-functions.ts';
 import { repairPlan } from '../../src/ops/repair.ts';
+import { databaseConnect } from '../../src/db/database.ts';
 import { testDatabase } from '../support/database.ts';
 import { editorConfig } from '../support/editor.ts';
 import { mirrorRowInsert, roleInsert, schoolInsert } from '../support/records.ts';
 import { waitFor } from '../support/wait.ts';
-import { eq } from 'drizzle-orm';
 
 const database = await testDatabase();
 
@@ -111,6 +111,19 @@ describe('the doctor counting records with no mirror row', () => {
     expect(missing(report, 'Editor__c').length).toBe(Math.min(kept.length, 5));
     expect(report.objects.find((object) => object.object === 'Editor__c')?.missingRows.count).toBe(kept.length);
     for (const { editoruuid__c } of kept) await mirrorRowInsert(database, editor, editoruuid__c, { synced: true });
+  });
+
+  it('counts whole on a server that keeps no table statistics, which could not show a lost row', async () => {
+    const url = new URL(database.url);
+    url.searchParams.set('options', '-c track_counts=off');
+    const untracked = await databaseConnect(url.toString());
+    try {
+      const report = await doctorReport(untracked, editorConfig);
+      expect(countOf(report, 'missing_rows:Editor__c')).toMatchObject({ count: 'whole', reason: 'the server does not count deleted rows (track_counts is off)' });
+    } finally {
+      await untracked.close();
+    }
+    expect(countOf(await doctorReport(database, editorConfig), 'missing_rows:Editor__c')).toMatchObject({ count: 'changes' });
   });
 
   it('never lists a record that has its row now, though the set still keeps it until a whole count', async () => {
