@@ -147,9 +147,9 @@ export async function keptSetCount(db: Pick<Drizzle, 'execute'>, set: KeptSet, o
       sql` UNION `,
     );
     const candidates = sql`ARRAY(${changed})`;
-    const kept = set.ruledOut ? sql`${set.id} = ANY(${candidates}) AND NOT (${set.ruledOut})` : membersWhere(set, candidates);
+    const keep = set.ruledOut ? sql`${set.id} = ANY(${candidates}) AND NOT (${set.ruledOut})` : membersWhere(set, candidates);
     await db.execute(sql`INSERT INTO ${member} (set_name, source_id)
-      SELECT ${set.name}, ${idText} FROM ${set.from} WHERE ${kept}
+      SELECT ${set.name}, ${idText} FROM ${set.from} WHERE ${keep}
       ON CONFLICT DO NOTHING`);
   } else {
     await db.execute(sql`INSERT INTO ${syncTable('kept_set')} (name, definition, horizon, tables, counted_at, full_count_at)
