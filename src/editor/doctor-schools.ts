@@ -86,9 +86,6 @@ function schoolsSet(objects: MirrorObjectSet): KeptSet {
   const synced = sql`${column('a', 'sfid')} IS NOT NULL`;
   const childToSubject = sql`${child.fields[subjectLookup.column]} = ${subject.fields[subject.externalId]}`;
   return {
-    // One of the school's own roles has a synced affiliation naming it: by index, role by role.
-    ruledOut: sql`EXISTS (SELECT 1 FROM ${child.source.table} JOIN ${child.table} a ON ${column('a', child.externalId)} = ${recordKey(child)}
-      WHERE ${childToSubject} AND ${lookupColumn} = ${subjectKey} AND ${synced})`,
     name: 'check:schools',
     id: subject.source.id,
     from: sql`${subject.source.table}`,
@@ -101,6 +98,9 @@ function schoolsSet(objects: MirrorObjectSet): KeptSet {
           sql`${subjectKey} NOT IN (SELECT ${lookupColumn} FROM ${child.table} a WHERE ${synced}
               AND ${lookupColumn} IN (SELECT ${subjectKey} FROM ${subject.source.table} WHERE ${subject.source.id} = ANY(${candidates})))`
         : sql`NOT EXISTS (SELECT 1 FROM ${child.table} a WHERE ${lookupColumn} = ${subjectKey} AND ${synced})`,
+    // One of the school's own roles has a synced affiliation naming it: by index, role by role.
+    ruledOut: sql`EXISTS (SELECT 1 FROM ${child.source.table} JOIN ${child.table} a ON ${column('a', child.externalId)} = ${recordKey(child)}
+      WHERE ${childToSubject} AND ${lookupColumn} = ${subjectKey} AND ${synced})`,
   };
 }
 

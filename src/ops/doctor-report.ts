@@ -209,7 +209,9 @@ export function countedText(report: Pick<DoctorReport, 'counted'>): string | und
   if (report.counted.length === 0) return undefined;
   if (whole.length === 0) return 'Records with no mirror row: looked for among the rows changed since the last count (connect-sync doctor --whole looks at every record).';
   const reasons = [...new Set(whole.map((counted) => counted.reason))].join('; ');
-  return `Records with no mirror row: looked for over every record (${reasons}).`;
+  if (whole.length === report.counted.length) return `Records with no mirror row: looked for over every record (${reasons}).`;
+  const sets = whole.map((counted) => counted.set).join(', ');
+  return `Records with no mirror row: looked for over every record for ${sets} (${reasons}), among the rows changed since the last count for the rest.`;
 }
 
 /** The report for a terminal: per object, what needs a look; then each check's classes. */

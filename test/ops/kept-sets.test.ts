@@ -98,7 +98,7 @@ describe('the doctor counting records with no mirror row', () => {
     const report = await doctorReport(database, editorConfig);
     expect(countOf(report, 'missing_rows:Editor__c')).toMatchObject({ count: 'whole', reason: 'rows of "salesforce"."editor__c" were deleted' });
     expect(missing(report, 'Editor__c')).toEqual([school.id]);
-    expect(doctorReportText(report)).toContain('looked for over every record (rows of "salesforce"."editor__c" were deleted');
+    expect(doctorReportText(report)).toContain('looked for over every record for missing_rows:Editor__c (rows of "salesforce"."editor__c" were deleted), among the rows changed');
     await mirrorRowInsert(database, editor, school.id, { synced: true });
   });
 
