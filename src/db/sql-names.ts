@@ -8,6 +8,12 @@ import { sql, type SQL } from 'drizzle-orm';
 /** The schema connect-sync keeps its tables, functions and views in. */
 export const syncSchema = 'connect_sync';
 
+/**
+ * The longest name Postgres keeps, in bytes (NAMEDATALEN - 1; a multi-byte character counts each
+ * of its bytes). A longer name is cut to this without an error, so it names another object.
+ */
+export const identifierBytesMax = 63;
+
 /** `name` as a quoted SQL identifier, safe whatever it holds. */
 export function identifierQuote(name: string): string {
   if (name.length === 0 || name.includes('\0')) throw new TypeError(`An SQL identifier must be non-empty text without NUL characters; got ${JSON.stringify(name)}`);

@@ -3,7 +3,7 @@
  * was set up with another): its system columns and unique indexes, around the object's own
  * fields. Column names are the Salesforce field names lower-cased, as Connect writes them.
  */
-import type { BuildColumns } from 'drizzle-orm';
+import { getTableColumns, type BuildColumns } from 'drizzle-orm';
 import {
   boolean,
   integer,
@@ -15,7 +15,7 @@ import {
   type PgColumnBuilderBase,
   type PgTableWithColumns,
 } from 'drizzle-orm/pg-core';
-import { MirrorObjectDeclarationError } from './define.ts';
+import { MirrorObjectDeclarationError, mirrorNameCheck } from './define.ts';
 
 /** The schema Heroku Connect writes to unless its add-on was set up with another. */
 export const salesforceSchema = pgSchema('salesforce');
@@ -70,11 +70,15 @@ export function connectTable<TName extends string, TColumns extends Record<strin
   columns: TColumns,
   options: ConnectTableOptions<TSchema> = {},
 ): ConnectTable<TName, TColumns, TSchema> {
+  mirrorNameCheck('table', name);
   const schema = pgSchema(mirrorSchemaCheck(name, options.schema ?? (salesforceSchema.schemaName as TSchema)));
-  return schema.table(name, { ...systemColumns(), ...columns }, (t) => [
+  const table = schema.table(name, { ...systemColumns(), ...columns }, (t) => [
     uniqueIndex(`hcu_idx_${name}_sfid`).on(t.sfid),
     uniqueIndex(`hcu_idx_${name}_${externalId}`).on(t[externalId]),
   ]);
+  // Read off the built table: a column's name is its key unless its builder was given another.
+  for (const column of Object.values(getTableColumns(table))) mirrorNameCheck('column', column.name, name);
+  return table;
 }
 
 /** Any name Postgres takes will do, but not `public`: Connect's tables are in a schema of their own. */
@@ -82,6 +86,7 @@ function mirrorSchemaCheck<TSchema extends string>(table: string, schema: TSchem
   if (typeof schema !== 'string' || schema.length === 0 || schema.includes('\0')) {
     throw new MirrorObjectDeclarationError(`${table}: the mirror schema must be a non-empty name without NUL characters`);
   }
+  mirrorNameCheck('schema', schema, table);
   if (schema === 'public') {
     throw new MirrorObjectDeclarationError(`${table}: Heroku Connect keeps its mirror tables in a schema of their own, not in public; name the one its add-on writes to`);
   }

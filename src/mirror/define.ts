@@ -18,6 +18,7 @@ import { getTableConfig, PgVarchar, type PgColumn, type PgTable } from 'drizzle-
 import type { z } from 'zod';
 import { timestampRead } from './timestamp-read.ts';
 import { ConnectSyncError } from '../errors.ts';
+import { identifierBytesMax } from '../db/sql-names.ts';
 
 /** A payload schema: a zod object type (its output is what a job carries once validated). */
 export type PayloadSchema = z.ZodType<object>;
@@ -121,6 +122,19 @@ export interface MirrorObject<TSchema extends PayloadSchema = PayloadSchema, TPa
 /** A declaration that does not fit its mirror table or contradicts itself; the message names the object. */
 export class MirrorObjectDeclarationError extends ConnectSyncError { readonly code = 'MIRROR_OBJECT_DECLARATION_INVALID'; }
 
+/**
+ * Refuses a mirror schema, table or column name Postgres would cut short: the cut name is another
+ * object than the one declared, and two long names sharing their first 63 bytes would be one.
+ * `owner` (the object or table declaring it) leads the message, as in the other declaration errors.
+ */
+export function mirrorNameCheck(kind: 'schema' | 'table' | 'column', name: string, owner?: string): void {
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes <= identifierBytesMax) return;
+  throw new MirrorObjectDeclarationError(
+    `${owner ? `${owner}: ` : ''}the mirror ${kind} name ${JSON.stringify(name)} is ${bytes} bytes, past Postgres's limit of ${identifierBytesMax} bytes (it would silently cut the name short)`,
+  );
+}
+
 const lookupPattern = /^(.+)__r__(.+)$/;
 
 /** Prefix of every sync queue's name. */
@@ -131,6 +145,12 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
   type TPayload = z.output<TSchema>;
   const columns = getTableColumns(declaration.table) as Record<string, PgColumn>;
   const byName = new Map(Object.values(columns).map((column) => [column.name, column]));
+  // connectTable checked its own names already; a table built some other way is checked here.
+  const tableName = getTableName(declaration.table);
+  const mirrorSchema = getTableConfig(declaration.table).schema ?? 'public';
+  mirrorNameCheck('schema', mirrorSchema, declaration.name);
+  mirrorNameCheck('table', tableName, declaration.name);
+  for (const name of byName.keys()) mirrorNameCheck('column', name, declaration.name);
   // payloadFields is called once with an empty payload only to learn which columns it writes.
   const payloadColumns = Object.keys(declaration.payloadFields?.(new Proxy({}, { get: () => undefined }) as TPayload) ?? {});
   const written = [declaration.externalId, ...Object.keys(declaration.fields), ...payloadColumns];
@@ -160,8 +180,8 @@ export function defineMirrorObject<TSchema extends PayloadSchema>(declaration: M
   });
   return {
     ...declaration,
-    tableName: getTableName(declaration.table),
-    mirrorSchema: getTableConfig(declaration.table).schema ?? 'public',
+    tableName,
+    mirrorSchema,
     queueName: queuePrefix + declaration.queue,
     recordId: (payload) => String(payload[declaration.payloadKey]),
     payloadFor: (recordId, options = {}) =>
