@@ -100,7 +100,7 @@ export async function serverCpuMeasure(databaseUrl: string, changedRoles: number
     await appChanges(single, changedRoles);
     const repairPlanSeconds = await cpu(() => repairPlan(single, editorConfig));
     await appChanges(single, changedRoles);
-    // What the metrics' mirror counts cost, every 5 minutes by default (src/metrics/sync-metrics.ts).
+    // What the metrics' mirror counts cost, every 5 minutes by default (src/metrics/doctor-counts.ts).
     const metricsRefreshSeconds = await cpu(() => doctorReport(single, editorConfig, { examples: 0, checks: false }));
     return doctorWholeSeconds === null || doctorSeconds === null || repairPlanSeconds === null || metricsRefreshSeconds === null
       ? null
