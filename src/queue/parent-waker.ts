@@ -117,10 +117,14 @@ async function parentWake(boss: PgBoss, db: Drizzle, object: AnyMirrorObject): P
 
 /**
  * A record woken an hour ago that has not waited since was written (its job settled otherwise),
- * or gave up; its row would only make a later wait look older than it is.
+ * or gave up; its row would only make a later wait look older than it is. A row a batch holds is
+ * left to a later sweep, as `parentReadyMark` leaves it to the next tick.
  */
 async function wokenWaitsSweep(db: Pick<Drizzle, 'execute'>): Promise<void> {
-  await db.execute(sql`DELETE FROM ${parentWaitTable} WHERE woken_at < now() - interval '1 hour'`);
+  await db.execute(sql`
+    DELETE FROM ${parentWaitTable} w
+     USING (SELECT queue, record_key FROM ${parentWaitTable} WHERE woken_at < now() - interval '1 hour' FOR UPDATE SKIP LOCKED) old
+     WHERE w.queue = old.queue AND w.record_key = old.record_key`);
 }
 
 /**
@@ -148,14 +152,26 @@ function tickerStart(intervalMs: number, run: () => Promise<unknown>): { stop():
   };
 }
 
-/** Marks the unwoken waits on `parent` whose row is ready as woken; returns them. */
+/**
+ * Marks the unwoken waits on `parent` whose row is ready as woken; returns them. A wait whose row
+ * a batch holds (recording its waits, forgetting the records it wrote) is skipped, not waited
+ * for: the batch's one statement locks its rows in its own order, this one in the index's, and
+ * waiting could close a cycle, a deadlock that rolls back the batch and spends a retry of every
+ * job in it. The batch either deletes the row or leaves it unwoken, and the next tick sees it.
+ */
 async function parentReadyMark(db: Pick<Drizzle, 'execute'>, parent: AnyMirrorObject): Promise<Woken[]> {
   const { rows } = await db.execute<Woken>(sql`
+    WITH ready AS (
+      SELECT w.queue, w.record_key
+        FROM ${parentWaitTable} w
+        JOIN ${parent.table} m ON m.${sqlIdentifier(parent.externalId)} = w.parent_key
+       WHERE w.parent = ${parent.name} AND w.woken_at IS NULL
+         AND (m.sfid IS NOT NULL OR NOT w.needs_sfid)
+         FOR UPDATE OF w SKIP LOCKED
+    )
     UPDATE ${parentWaitTable} w SET woken_at = now()
-      FROM ${parent.table} m
-     WHERE w.parent = ${parent.name} AND w.woken_at IS NULL
-       AND m.${sqlIdentifier(parent.externalId)} = w.parent_key
-       AND (m.sfid IS NOT NULL OR NOT w.needs_sfid)
+      FROM ready r
+     WHERE w.queue = r.queue AND w.record_key = r.record_key
     RETURNING w.queue, w.record_key`);
   return rows;
 }

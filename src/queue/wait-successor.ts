@@ -90,10 +90,14 @@ export async function waitSuccessorsSettle(db: Pick<Drizzle, 'execute'>, queue: 
 /**
  * Forgets successors that can no longer be settled: their job ran in a batch that threw (it is
  * retried, or failed), was cancelled or deleted by a person, or was coalesced at insert. (A
- * successor that runs is forgotten by its batch's statement.)
+ * successor that runs is forgotten by its batch's statement.) A row a batch's statement holds is
+ * left to the next sweep: the two delete in their own orders, and waiting could deadlock them.
  */
 export async function waitSuccessorsSweep(db: Pick<Drizzle, 'execute'>): Promise<void> {
   await db.execute(sql`
     DELETE FROM ${successorTable} s
-     WHERE NOT EXISTS (SELECT 1 FROM ${jobTable} j WHERE j.id = s.job_id AND j.state = 'created')`);
+     USING (SELECT t.job_id FROM ${successorTable} t
+             WHERE NOT EXISTS (SELECT 1 FROM ${jobTable} j WHERE j.id = t.job_id AND j.state = 'created')
+               FOR UPDATE OF t SKIP LOCKED) gone
+     WHERE s.job_id = gone.job_id`);
 }
