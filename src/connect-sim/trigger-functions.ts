@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { identifierQuote } from '../db/sql-names.ts';
+import { identifierBytesMax, identifierQuote } from '../db/sql-names.ts';
 import { mirrorTableQuoted } from '../mirror/mirror-table-name.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 
@@ -15,9 +15,6 @@ export const connectSimMarker = 'connect-sim: the local Heroku Connect stand-in 
 /** Connect's bookkeeping tables, by name. */
 export const connectTableNames = ['_hcmeta', '_trigger_log', '_trigger_log_archive', '_sf_event_log'] as const;
 
-/** Postgres's longest channel name, in bytes (NAMEDATALEN - 1): pg_notify refuses longer, LISTEN cuts it short. */
-const channelBytesMax = 63;
-
 /**
  * The NOTIFY channel the stand-in listens on: Connect's `<schema>.hc_trigger_log` when that fits
  * in 63 bytes; for a longer schema name, `hc_trigger_log_` and a hash of the name, so the log
@@ -26,7 +23,8 @@ const channelBytesMax = 63;
  */
 export function triggerLogChannel(schema: string): string {
   const channel = `${schema}.hc_trigger_log`;
-  if (Buffer.byteLength(channel) <= channelBytesMax) return channel;
+  // pg_notify refuses a longer channel and LISTEN cuts it short.
+  if (Buffer.byteLength(channel) <= identifierBytesMax) return channel;
   return `hc_trigger_log_${createHash('sha256').update(schema).digest('hex').slice(0, 40)}`;
 }
 

@@ -4,6 +4,7 @@
  * text (`identifierQuote`) or Drizzle's (`sqlIdentifier`, the same rule).
  */
 import { sql, type SQL } from 'drizzle-orm';
+import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 
 /** The schema connect-sync keeps its tables, functions and views in. */
 export const syncSchema = 'connect_sync';
@@ -33,4 +34,10 @@ export function qualifiedName(schema: string, name: string): string {
 /** A table or view of connect-sync's own schema, for Drizzle's sql template. */
 export function syncTable(name: string): SQL {
   return sql.raw(qualifiedName(syncSchema, name));
+}
+
+/** A Drizzle table's `schema.name`, both quoted, as text (a table declared without a schema is in `public`). */
+export function tableQuoted(table: PgTable): string {
+  const { schema, name } = getTableConfig(table);
+  return qualifiedName(schema ?? 'public', name);
 }

@@ -34,6 +34,11 @@ export interface MirrorSource {
   joins?: readonly { table: PgTable; on: SQL }[];
 }
 
+/** The app tables a source reads: its table, then each joined one. */
+export function sourceTables(source: MirrorSource): PgTable[] {
+  return [source.table, ...(source.joins ?? []).map((join) => join.table)];
+}
+
 /**
  * How a job writes its row: `upsert` inserts or updates by the external id; `update` only
  * changes a row that already exists (one made by someone else) and waits while it is missing.

@@ -5,6 +5,7 @@
  */
 import { sql, type SQL } from 'drizzle-orm';
 import type { Drizzle } from '../db/database.ts';
+import { sourceTables } from '../mirror/define.ts';
 import type { AnyMirrorObject } from '../mirror/object-set.ts';
 import type { SyncConfig } from '../sync-config.ts';
 import { column, notSkipped, recordKey, rowExpected } from './doctor-sql.ts';
@@ -24,7 +25,7 @@ export function missingRowsSet(object: AnyMirrorObject): KeptSet {
     name: `missing_rows:${object.name}`,
     id: object.source.id,
     from: sourceFrom(object),
-    changeTables: [object.source.table, ...(object.source.joins ?? []).map((join) => join.table)],
+    changeTables: sourceTables(object.source),
     lossTables: [object.table],
     member: () => sql`${notSkipped(object)} AND ${rowExpected(object)}
       AND NOT EXISTS (SELECT 1 FROM ${object.table} m WHERE ${column('m', object.externalId)} = ${recordKey(object)})`,

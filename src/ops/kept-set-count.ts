@@ -17,9 +17,9 @@
  * Salesforce changed, a condition reading a table outside the set's `from`) is found by then.
  */
 import { sql } from 'drizzle-orm';
-import { getTableConfig, PgDialect, type PgTable } from 'drizzle-orm/pg-core';
+import { PgDialect } from 'drizzle-orm/pg-core';
 import type { Drizzle } from '../db/database.ts';
-import { qualifiedName, syncTable } from '../db/sql-names.ts';
+import { syncTable, tableQuoted } from '../db/sql-names.ts';
 import { type KeptSet, membersWhere } from './kept-set.ts';
 
 /** How often a set is counted whole even when nothing says it must be. */
@@ -55,11 +55,6 @@ interface CountState {
   tables: TableState[];
 }
 
-function tableName(table: PgTable): string {
-  const { name, schema } = getTableConfig(table);
-  return schema ? qualifiedName(schema, name) : qualifiedName('public', name);
-}
-
 const dialect = new PgDialect();
 
 /** The set's definition as text: a changed declaration is counted whole. */
@@ -73,7 +68,7 @@ async function countStateRead(db: Pick<Drizzle, 'execute'>, set: KeptSet): Promi
   const loss = new Set(set.lossTables);
   const { rows } = await db.execute<{ table: string; oid: string | null; file: string | null; deleted: string | null }>(
     sql`SELECT t.name AS table, c.oid::text AS oid, c.relfilenode::text AS file, pg_stat_get_tuples_deleted(c.oid)::text AS deleted
-          FROM unnest(${sql.param(tables.map(tableName))}::text[]) WITH ORDINALITY AS t(name, n)
+          FROM unnest(${sql.param(tables.map(tableQuoted))}::text[]) WITH ORDINALITY AS t(name, n)
           LEFT JOIN pg_class c ON c.oid = to_regclass(t.name)
          ORDER BY t.n`,
   );

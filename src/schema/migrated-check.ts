@@ -5,9 +5,9 @@
  * with a bare `relation … does not exist` or pg-boss's `Queue … does not exist`, or loop on them;
  * an operator needs one line naming what is missing and what creates it.
  */
-import { getTableConfig, type PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from '../db/database.ts';
-import { qualifiedName } from '../db/sql-names.ts';
+import { qualifiedName, tableQuoted } from '../db/sql-names.ts';
+import { sourceTables } from '../mirror/define.ts';
 import { ConnectSyncError } from '../errors.ts';
 import { bossSchema, queueDefinitions } from '../queue/queues.ts';
 import type { SyncConfig } from '../sync-config.ts';
@@ -19,12 +19,7 @@ const listed = (names: readonly string[]) => names.slice(0, 3).join(', ') + (nam
 
 /** The app tables the declared objects read (their source tables and joins), schema-qualified. */
 export function appTablesRead(config: Pick<SyncConfig, 'objects'>): string[] {
-  const tables = config.objects.objects.flatMap((object) => [object.source.table, ...(object.source.joins ?? []).map((join) => join.table)]);
-  const names = tables.map((table: PgTable) => {
-    const { schema, name } = getTableConfig(table);
-    return qualifiedName(schema ?? 'public', name);
-  });
-  return [...new Set(names)];
+  return [...new Set(config.objects.objects.flatMap((object) => sourceTables(object.source).map(tableQuoted)))];
 }
 
 /** The app tables that do not exist yet (`schema.table`, unquoted for messages). */
